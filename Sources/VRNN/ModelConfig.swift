@@ -1,0 +1,96 @@
+import Kernels
+
+/// Everything that fixes the model's shape. Codable so that it travels as JSON in every file.
+public struct ModelConfig: Codable, Equatable, Sendable {
+    public enum Input: String, Codable, Sendable { case categorical, real }
+    public enum Cell: String, Codable, Sendable { case gru, lstm }
+    public enum Variant: String, Codable, Sendable {
+        case vrnn       // learned prior p(z_t | h_{t-1})
+        case vrnnI = "vrnn-i"  // standard-normal prior N(0, I)
+        case rnn        // no latent variable at all
+    }
+    public enum Head: String, Codable, Sendable { case categorical, gaussian, bernoulli, gmm }
+
+    public var input: Input
+    /// Vocabulary size (categorical) or frame width D (real).
+    public var inputSize: Int
+    /// Embedding width for categorical input (ignored for real input).
+    public var embedding: Int
+    /// Hidden widths of the feature extractors; each layer is Linear + activation.
+    public var phiX: [Int]
+    public var phiZ: [Int]
+    /// Hidden widths of the prior, encoder and decoder before their output Linear.
+    public var prior: [Int]
+    public var encoder: [Int]
+    public var decoder: [Int]
+    public var activation: Activation
+    public var latent: Int
+    public var cell: Cell
+    public var hidden: Int
+    public var layers: Int
+    public var variant: Variant
+    public var head: Head
+    /// Mixture components of the `gmm` head.
+    public var mixtures: Int
+    /// sigma = softplus(raw) + sigmaMin for every Gaussian in the model.
+    public var sigmaMin: Float
+
+    public init(
+        input: Input, inputSize: Int, embedding: Int = 0,
+        phiX: [Int], phiZ: [Int], prior: [Int], encoder: [Int], decoder: [Int],
+        activation: Activation, latent: Int, cell: Cell, hidden: Int, layers: Int,
+        variant: Variant, head: Head, mixtures: Int = 1, sigmaMin: Float = 1e-3
+    ) {
+        self.input = input; self.inputSize = inputSize; self.embedding = embedding
+        self.phiX = phiX; self.phiZ = phiZ; self.prior = prior; self.encoder = encoder; self.decoder = decoder
+        self.activation = activation; self.latent = latent; self.cell = cell; self.hidden = hidden
+        self.layers = layers; self.variant = variant; self.head = head; self.mixtures = mixtures
+        self.sigmaMin = sigmaMin
+    }
+
+    public var hasLatent: Bool { variant != .rnn }
+    public var hasLearnedPrior: Bool { variant == .vrnn }
+
+    /// Width of the vector phi_x is computed from: the embedding or the raw frame.
+    public var phiXInput: Int { input == .categorical ? embedding : inputSize }
+    public var phiXWidth: Int { phiX.last ?? phiXInput }
+    public var phiZWidth: Int { phiZ.last ?? latent }
+    /// Width of the first recurrent layer's input [phi_x, phi_z] (phi_x alone for the RNN baseline).
+    public var rnnInputWidth: Int { phiXWidth + (hasLatent ? phiZWidth : 0) }
+    /// Width of the decoder's input [phi_z, h_{t-1}] (h_{t-1} alone for the RNN baseline).
+    public var decoderInputWidth: Int { (hasLatent ? phiZWidth : 0) + hidden }
+    /// Gates per recurrent layer: GRU (r, z, n), LSTM (i, f, g, o).
+    public var gates: Int { cell == .gru ? 3 : 4 }
+
+    /// Number of output parameters per step for the head.
+    public var headWidth: Int {
+        let d = inputSize
+        switch head {
+        case .categorical, .bernoulli: return d
+        case .gaussian: return 2 * d
+        case .gmm: return mixtures * (1 + 2 * d)
+        }
+    }
+
+    /// One line naming what is inconsistent, or nil when the configuration is usable.
+    public func validationError() -> String? {
+        if inputSize < 1 { return "input size must be at least 1 (got \(inputSize))" }
+        if input == .categorical && head != .categorical {
+            return "categorical input needs the categorical head (got head \(head.rawValue))"
+        }
+        if input == .real && head == .categorical {
+            return "the categorical head needs categorical input; use --head gaussian, bernoulli or gmm for real-valued data"
+        }
+        if input == .categorical && embedding < 1 { return "categorical input needs an embedding width of at least 1" }
+        if hidden < 1 { return "hidden size must be at least 1 (got \(hidden))" }
+        if layers < 1 { return "the recurrent cell needs at least 1 layer (got \(layers))" }
+        if hasLatent && latent < 1 { return "latent size must be at least 1 for variant \(variant.rawValue)" }
+        if head == .gmm && mixtures < 1 { return "the gmm head needs at least 1 mixture component" }
+        if !(sigmaMin >= 0) { return "sigma floor must be non-negative (got \(sigmaMin))" }
+        for (name, widths) in [("phi_x", phiX), ("phi_z", phiZ), ("prior", prior), ("encoder", encoder), ("decoder", decoder)]
+        where widths.contains(where: { $0 < 1 }) {
+            return "\(name) layer widths must be at least 1 (got \(widths))"
+        }
+        return nil
+    }
+}

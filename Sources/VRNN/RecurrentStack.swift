@@ -1,0 +1,197 @@
+import Foundation
+import Kernels
+
+/// L stacked GRU or LSTM layers with PyTorch's `nn.GRU` / `nn.LSTM` parameter names and gate
+/// order, so weights move between the two without reshuffling:
+///   GRU  (r, z, n):  r = σ(Wir x + bir + Whr h + bhr), z = σ(Wiz x + biz + Whz h + bhz),
+///                    n = tanh(Win x + bin + r ⊙ (Whn h + bhn)),  h' = (1 - z) ⊙ n + z ⊙ h
+///   LSTM (i, f, g, o): c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c')
+/// Layer 0 reads the model's recurrent input; layer l > 0 reads layer l-1's new h.
+public struct RecurrentStack: Sendable {
+    public struct Layer: Sendable {
+        public let weightIH: Int  // [G*H, inputs]
+        public let weightHH: Int  // [G*H, H]
+        public let biasIH: Int    // [G*H]
+        public let biasHH: Int    // [G*H]
+        public let inputs: Int
+    }
+
+    public let cell: ModelConfig.Cell
+    public let hidden: Int
+    public let layers: [Layer]
+    public var gates: Int { cell == .gru ? 3 : 4 }
+    public var gateWidth: Int { gates * hidden }
+
+    public init(cell: ModelConfig.Cell, inputWidth: Int, hidden: Int, layers count: Int, table: inout ParameterTable) {
+        self.cell = cell
+        self.hidden = hidden
+        let g = (cell == .gru ? 3 : 4) * hidden
+        let bound = 1 / Float(hidden).squareRoot()
+        var layers: [Layer] = []
+        for l in 0..<count {
+            let inputs = l == 0 ? inputWidth : hidden
+            layers.append(Layer(
+                weightIH: table.add("rnn.weight_ih_l\(l)", [g, inputs], initBound: bound),
+                weightHH: table.add("rnn.weight_hh_l\(l)", [g, hidden], initBound: bound),
+                biasIH: table.add("rnn.bias_ih_l\(l)", [g], initBound: bound),
+                biasHH: table.add("rnn.bias_hh_l\(l)", [g], initBound: bound),
+                inputs: inputs))
+        }
+        self.layers = layers
+    }
+
+    /// Per-layer buffers over all T*B rows of a window (row = t*B + b).
+    public final class State {
+        public let hPrev: [FloatBuffer]   // [TB, H] h_{t-1} after resets: the cell's input state
+        public let hOut: [FloatBuffer]    // [TB, H] h_t
+        public let cPrev: [FloatBuffer]   // [TB, H] LSTM c_{t-1} after resets (empty for GRU)
+        public let cOut: [FloatBuffer]    // [TB, H] LSTM c_t
+        public let inputGates: [FloatBuffer] // [TB, G*H] W_ih x + b_ih
+        public let gates: [FloatBuffer]   // [TB, G*H] activated gates (GRU r,z,n; LSTM i,f,g,o)
+        public let hiddenN: [FloatBuffer] // [TB, H] GRU W_hn h + b_hn, needed by r's gradient
+        public let dInputGates: [FloatBuffer]  // [TB, G*H] d loss / d (W_ih x + b_ih)
+        public let dHiddenGates: [FloatBuffer] // [TB, G*H] d loss / d (W_hh h + b_hh) (GRU only; LSTM: same as dInputGates)
+        let hiddenGates: FloatBuffer      // [B, G*H] scratch for W_hh h + b_hh of one step
+
+        init(_ stack: RecurrentStack, rows: Int, batch: Int) {
+            let h = stack.hidden, g = stack.gateWidth, n = stack.layers.count
+            let lstm = stack.cell == .lstm
+            func make(_ count: Int, _ present: Bool = true) -> [FloatBuffer] {
+                (0..<n).map { _ in FloatBuffer(count: present ? rows * count : 0) }
+            }
+            hPrev = make(h); hOut = make(h)
+            cPrev = make(h, lstm); cOut = make(h, lstm)
+            inputGates = make(g); gates = make(g)
+            hiddenN = make(h, !lstm)
+            dInputGates = make(g)
+            dHiddenGates = lstm ? dInputGates : make(g)
+            hiddenGates = FloatBuffer(count: batch * g)
+        }
+    }
+
+    /// inputGates[l][rows] = b_ih + input[rows] · W_ih^T for a layer l > 0 (input = layer l-1's h_t).
+    func computeInputGates(_ l: Int, _ p: UnsafePointer<Float>, _ s: State, rows: Range<Int>) {
+        let layer = layers[l], g = gateWidth
+        let out = s.inputGates[l].pointer + rows.lowerBound * g
+        broadcastRows(p + layer.biasIH, into: out, rows: rows.count, cols: g, ldc: g)
+        gemm(transB: true, m: rows.count, n: g, k: hidden, a: s.hOut[l - 1].pointer + rows.lowerBound * hidden,
+             lda: hidden, b: p + layer.weightIH, ldb: layer.inputs, beta: 1, c: out, ldc: g)
+    }
+
+    /// One time step of layer l over `rows` (one window row block): inputGates and hPrev (and cPrev)
+    /// must be filled; writes gates, hOut (and cOut).
+    func stepForward(_ l: Int, _ p: UnsafePointer<Float>, _ s: State, rows: Range<Int>) {
+        let layer = layers[l], h = hidden, g = gateWidth
+        if l > 0 { computeInputGates(l, p, s, rows: rows) }
+        let hp = s.hPrev[l].pointer + rows.lowerBound * h
+        let gh = s.hiddenGates.pointer
+        broadcastRows(p + layer.biasHH, into: gh, rows: rows.count, cols: g, ldc: g)
+        gemm(transB: true, m: rows.count, n: g, k: h, a: hp, lda: h, b: p + layer.weightHH, ldb: h, beta: 1, c: gh, ldc: g)
+        let gi = s.inputGates[l].pointer + rows.lowerBound * g
+        let act = s.gates[l].pointer + rows.lowerBound * g
+        let ho = s.hOut[l].pointer + rows.lowerBound * h
+        for b in 0..<rows.count {
+            let gib = gi + b * g, ghb = gh + b * g, ab = act + b * g, hpb = hp + b * h, hob = ho + b * h
+            switch cell {
+            case .gru:
+                let hn = s.hiddenN[l].pointer + (rows.lowerBound + b) * h
+                for j in 0..<h {
+                    let r = sigmoid(gib[j] + ghb[j])
+                    let z = sigmoid(gib[h + j] + ghb[h + j])
+                    let n = tanhf(gib[2 * h + j] + r * ghb[2 * h + j])
+                    ab[j] = r; ab[h + j] = z; ab[2 * h + j] = n
+                    hn[j] = ghb[2 * h + j]
+                    hob[j] = (1 - z) * n + z * hpb[j]
+                }
+            case .lstm:
+                let cp = s.cPrev[l].pointer + (rows.lowerBound + b) * h
+                let co = s.cOut[l].pointer + (rows.lowerBound + b) * h
+                for j in 0..<h {
+                    let i = sigmoid(gib[j] + ghb[j])
+                    let f = sigmoid(gib[h + j] + ghb[h + j])
+                    let gg = tanhf(gib[2 * h + j] + ghb[2 * h + j])
+                    let o = sigmoid(gib[3 * h + j] + ghb[3 * h + j])
+                    ab[j] = i; ab[h + j] = f; ab[2 * h + j] = gg; ab[3 * h + j] = o
+                    co[j] = f * cp[j] + i * gg
+                    hob[j] = o * tanhf(co[j])
+                }
+            }
+        }
+    }
+
+    /// Backward of one step of layer l. In: dh = d loss / d h_t [B, H] and, for LSTM, dc = d loss / d c_t
+    /// from later steps. Out: dInputGates/dHiddenGates[l][rows]; dh is replaced by d loss / d hPrev and
+    /// dc by d loss / d cPrev (both before resets are applied).
+    func stepBackward(_ l: Int, _ p: UnsafePointer<Float>, _ s: State, rows: Range<Int>,
+                      dh: UnsafeMutablePointer<Float>, dc: UnsafeMutablePointer<Float>) {
+        let layer = layers[l], h = hidden, g = gateWidth
+        let act = s.gates[l].pointer + rows.lowerBound * g
+        let hp = s.hPrev[l].pointer + rows.lowerBound * h
+        let dgi = s.dInputGates[l].pointer + rows.lowerBound * g
+        let dgh = s.dHiddenGates[l].pointer + rows.lowerBound * g
+        for b in 0..<rows.count {
+            let ab = act + b * g, dgib = dgi + b * g, dghb = dgh + b * g, dhb = dh + b * h
+            switch cell {
+            case .gru:
+                let hn = s.hiddenN[l].pointer + (rows.lowerBound + b) * h
+                let hpb = hp + b * h
+                for j in 0..<h {
+                    let r = ab[j], z = ab[h + j], n = ab[2 * h + j], d = dhb[j]
+                    let dnPre = d * (1 - z) * (1 - n * n)
+                    let dzPre = d * (hpb[j] - n) * z * (1 - z)
+                    let drPre = dnPre * hn[j] * r * (1 - r)
+                    dgib[j] = drPre; dgib[h + j] = dzPre; dgib[2 * h + j] = dnPre
+                    dghb[j] = drPre; dghb[h + j] = dzPre; dghb[2 * h + j] = dnPre * r
+                    dhb[j] = d * z  // direct path h' = ... + z ⊙ h; the W_hh path is added below
+                }
+            case .lstm:
+                let cp = s.cPrev[l].pointer + (rows.lowerBound + b) * h
+                let co = s.cOut[l].pointer + (rows.lowerBound + b) * h
+                let dcb = dc + b * h
+                for j in 0..<h {
+                    let i = ab[j], f = ab[h + j], gg = ab[2 * h + j], o = ab[3 * h + j]
+                    let tc = tanhf(co[j])
+                    let dcTotal = dcb[j] + dhb[j] * o * (1 - tc * tc)
+                    dgib[j] = dcTotal * gg * i * (1 - i)
+                    dgib[h + j] = dcTotal * cp[j] * f * (1 - f)
+                    dgib[2 * h + j] = dcTotal * i * (1 - gg * gg)
+                    dgib[3 * h + j] = dhb[j] * tc * o * (1 - o)
+                    dcb[j] = dcTotal * f
+                    dhb[j] = 0
+                }
+            }
+        }
+        // dh_prev += dGh · W_hh
+        gemm(m: rows.count, n: h, k: g, a: dgh, lda: g, b: p + layer.weightHH, ldb: h, beta: 1, c: dh, ldc: h)
+    }
+
+    /// d loss / d (layer l's input)[rows] (+)= dInputGates[l][rows] · W_ih[:, columns], for the column
+    /// block [column, column + width) of the input.
+    func inputGradient(_ l: Int, column: Int, width: Int, into dx: UnsafeMutablePointer<Float>, ldx: Int,
+                       beta: Float, _ p: UnsafePointer<Float>, _ s: State, rows: Range<Int>) {
+        let layer = layers[l], g = gateWidth
+        gemm(m: rows.count, n: width, k: g, a: s.dInputGates[l].pointer + rows.lowerBound * g, lda: g,
+             b: p + layer.weightIH + column, ldb: layer.inputs, beta: beta, c: dx, ldc: ldx)
+    }
+
+    /// All recurrent weight gradients as GEMMs over every row of the window. `layer0Parts` are the
+    /// column blocks of layer 0's input ([rows, width] each).
+    func accumulateWeightGradients(layer0Parts: [(UnsafePointer<Float>, Int)], into grad: UnsafeMutablePointer<Float>,
+                                   _ s: State, rows: Int) {
+        let h = hidden, g = gateWidth
+        for (l, layer) in layers.enumerated() {
+            let dgi = s.dInputGates[l].pointer, dgh = s.dHiddenGates[l].pointer
+            let parts: [(UnsafePointer<Float>, Int)] = l == 0 ? layer0Parts : [(UnsafePointer(s.hOut[l - 1].pointer), h)]
+            var column = 0
+            for (x, width) in parts {
+                gemm(transA: true, m: g, n: width, k: rows, a: dgi, lda: g, b: x, ldb: width,
+                     beta: 1, c: grad + layer.weightIH + column, ldc: layer.inputs)
+                column += width
+            }
+            gemm(transA: true, m: g, n: h, k: rows, a: dgh, lda: g, b: s.hPrev[l].pointer, ldb: h,
+                 beta: 1, c: grad + layer.weightHH, ldc: h)
+            addColumnSums(dgi, rows: rows, cols: g, ldx: g, into: grad + layer.biasIH)
+            addColumnSums(dgh, rows: rows, cols: g, ldx: g, into: grad + layer.biasHH)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Kernels
+
+extension WindowWorkspace {
+    /// Backward pass of the last `forward`; adds d loss / d parameters into `gradient` (same layout
+    /// as the parameters; the caller zeroes it) and writes d loss / d (carried-in state) into
+    /// dInitialH / dInitialC. Mirrors forward (ARCHITECTURE §5): the losses, prior and decoder
+    /// batched first; then a reverse time loop that carries only dh (and dc) through
+    /// RNN -> phi_z -> z -> encoder; then every weight gradient as one GEMM over all T*B rows.
+    /// Returns the same losses as forward.
+    @discardableResult
+    public func backward(parameters p: UnsafePointer<Float>, gradient grad: UnsafeMutablePointer<Float>,
+                         normaliser: Float) -> WindowLoss {
+        let c = model.config, all = 0..<rows, h = c.hidden, top = c.layers - 1
+        let fx = c.phiXWidth
+        let loss = computeLosses(normaliser: normaliser, gradients: true)
+
+        // Batched: decoder and prior back to their inputs.
+        dHiddenTop.zero()
+        dZ.zero()
+        model.decoder.backwardToFirstLayer(p, decoder, rows: all)
+        if let phiZState = phiZ {
+            phiZState.outputGrad.update(repeating: 0, count: rows * c.phiZWidth)
+            model.decoder.addPartGradient(0, into: phiZState.outputGrad, p, decoder, rows: all)
+        }
+        model.decoder.addPartGradient(decoderParts.count - 1, into: dHiddenTop.pointer, p, decoder, rows: all)
+        if let pri = model.prior, let priState = prior {
+            pri.backwardToFirstLayer(p, priState, rows: all)
+            pri.addPartGradient(0, into: dHiddenTop.pointer, p, priState, rows: all)
+        }
+
+        // The reverse time loop. carryH[l] holds d loss / d h_{l,t}, then d loss / d hPrev_l.
+        carryH.zero()
+        carryC.zero()
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            let rs = rows(at: t)
+            for l in stride(from: top, through: 0, by: -1) {
+                let dh = carryH.pointer + l * batch * h
+                let dc = c.cell == .lstm ? carryC.pointer + l * batch * h : dh
+                model.rnn.stepBackward(l, p, rnn, rows: rs, dh: dh, dc: dc)
+                if l > 0 {
+                    // layer l's input is h_{l-1,t}: its gradient joins what step t+1 sent to that layer.
+                    model.rnn.inputGradient(l, column: 0, width: h, into: carryH.pointer + (l - 1) * batch * h,
+                                            ldx: h, beta: 1, p, rnn, rows: rs)
+                }
+            }
+            if let enc = model.encoder, let encState = encoder, let phi = model.phiZ, let phiState = phiZ {
+                let fz = c.phiZWidth
+                model.rnn.inputGradient(0, column: fx, width: fz, into: phiState.outputGrad + rs.lowerBound * fz,
+                                        ldx: fz, beta: 1, p, rnn, rows: rs)
+                phi.backwardToFirstLayer(p, phiState, rows: rs)
+                phi.addPartGradient(0, into: dZ.pointer, p, phiState, rows: rs)
+                addReparameterisationGradient(rows: rs)
+                enc.backwardToFirstLayer(p, encState, rows: rs)
+                enc.addPartGradient(1, into: dHiddenTop.pointer, p, encState, rows: rs)
+            }
+            // h_{t-1} of the top layer also fed prior, encoder and decoder at step t.
+            let dTop = carryH.pointer + top * batch * h, extra = dHiddenTop.pointer + rs.lowerBound * h
+            for i in 0..<batch * h { dTop[i] += extra[i] }
+            // A reset cut the dependence on the previous state.
+            for b in 0..<batch where reset[rs.lowerBound + b] != 0 {
+                for l in 0...top {
+                    (carryH.pointer + (l * batch + b) * h).update(repeating: 0, count: h)
+                    if c.cell == .lstm { (carryC.pointer + (l * batch + b) * h).update(repeating: 0, count: h) }
+                }
+            }
+        }
+        dInitialH.copy(from: carryH)
+        if c.cell == .lstm { dInitialC.copy(from: carryC) }
+
+        // Batched: phi_x's gradient from the RNN's and the encoder's x-parts, then phi_x itself.
+        let dPhiX = phiX.outputGrad
+        model.rnn.inputGradient(0, column: 0, width: fx, into: dPhiX, ldx: fx, beta: 0, p, rnn, rows: all)
+        if let enc = model.encoder, let encState = encoder { enc.addPartGradient(0, into: dPhiX, p, encState, rows: all) }
+        model.phiX.backwardToFirstLayer(p, phiX, rows: all)
+
+        // Every weight gradient, one GEMM per matrix over all rows.
+        let phiXOut = UnsafePointer(phiX.output)
+        model.phiX.accumulateWeightGradients([phiXInput], into: grad, phiX, rows: all)
+        if let enc = model.encoder, let encState = encoder { enc.accumulateWeightGradients([phiXOut, UnsafePointer(hiddenTop)], into: grad, encState, rows: all) }
+        if let phi = model.phiZ, let phiState = phiZ { phi.accumulateWeightGradients([z.pointer], into: grad, phiState, rows: all) }
+        if let pri = model.prior, let priState = prior { pri.accumulateWeightGradients([hiddenTop], into: grad, priState, rows: all) }
+        model.decoder.accumulateWeightGradients(decoderParts, into: grad, decoder, rows: all)
+        var layer0Parts: [(UnsafePointer<Float>, Int)] = [(phiXOut, fx)]
+        if let phiState = phiZ { layer0Parts.append((UnsafePointer(phiState.output), c.phiZWidth)) }
+        model.rnn.accumulateWeightGradients(layer0Parts: layer0Parts, into: grad, rnn, rows: rows)
+
+        // Embedding rows: scatter-add of d loss / d (phi_x input).
+        if let embedding = model.embedding {
+            let e = c.embedding
+            dEmbedded.zero()
+            model.phiX.addPartGradient(0, into: dEmbedded.pointer, p, phiX, rows: all)
+            for r in all {
+                let dst = grad + embedding + Int(tokens[r]) * e, src = dEmbedded.pointer + r * e
+                for j in 0..<e { dst[j] += src[j] }
+            }
+        }
+        return loss
+    }
+
+    /// The encoder's output gradient: the KL part (already there, with sigma still as d/d sigma)
+    /// plus the reparameterisation path z = mu + sigma * eps, then d/d sigma -> d/d raw.
+    private func addReparameterisationGradient(rows rs: Range<Int>) {
+        let zw = model.config.latent
+        let out = encoder!.output, dOut = encoder!.outputGrad
+        for r in rs {
+            let row = out + r * 2 * zw, d = dOut + r * 2 * zw
+            let dz = dZ.pointer + r * zw, eps = noise.pointer + r * zw
+            for j in 0..<zw {
+                d[j] += dz[j]
+                d[zw + j] = (d[zw + j] + dz[j] * eps[j]) * DiagonalGaussian.sigmaSlope(row[zw + j])
+            }
+        }
+    }
+}

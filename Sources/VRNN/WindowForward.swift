@@ -1,0 +1,138 @@
+import Kernels
+
+/// Sums of one window's loss terms. `loss` is the objective: (sum of NLL + KL) / normaliser, where
+/// the normaliser is G * T for data-parallel training (ARCHITECTURE §3).
+public struct WindowLoss: Sendable {
+    public var reconstruction: Double   // sum over rows of -log p(x_t | z_t, h_{t-1}), nats
+    public var kl: Double               // sum over rows of KL(q || p), nats
+    public var loss: Double             // (reconstruction + kl) / normaliser
+}
+
+extension WindowWorkspace {
+    /// Forward pass over the window (ARCHITECTURE §5): phi_x and the x-parts of the encoder's and
+    /// the RNN's first matrices as single GEMMs over all T*B rows; then the time loop runs only
+    /// encoder -> z -> phi_z -> RNN; then prior, decoder and the losses as single GEMMs again.
+    @discardableResult
+    public func forward(parameters p: UnsafePointer<Float>, normaliser: Float) -> WindowLoss {
+        let c = model.config, all = 0..<rows
+        let fx = c.phiXWidth, g = model.rnn.gateWidth
+
+        // phi_x over the whole window.
+        if let embedding = model.embedding {
+            for r in all {
+                (embedded.pointer + r * c.embedding).update(from: p + embedding + Int(tokens[r]) * c.embedding, count: c.embedding)
+            }
+        }
+        model.phiX.forward([phiXInput], p, phiX, rows: all)
+        let phiXOut = UnsafePointer(phiX.output)
+
+        // x-parts of the first encoder layer and of the RNN's input gates, batched.
+        if let enc = model.encoder, let encState = encoder {
+            enc.beginFirstLayer(p, encState, rows: all)
+            enc.addPart(0, phiXOut, p, encState, rows: all)
+        }
+        let layer0 = model.rnn.layers[0]
+        broadcastRows(p + layer0.biasIH, into: rnn.inputGates[0].pointer, rows: rows, cols: g, ldc: g)
+        gemm(transB: true, m: rows, n: g, k: fx, a: phiXOut, lda: fx, b: p + layer0.weightIH, ldb: layer0.inputs,
+             beta: 1, c: rnn.inputGates[0].pointer, ldc: g)
+
+        // The sequential part.
+        for t in 0..<steps {
+            let rs = rows(at: t)
+            loadPreviousState(t)
+            if let enc = model.encoder, let encState = encoder, let phi = model.phiZ, let phiState = phiZ {
+                enc.addPart(1, hiddenTop, p, encState, rows: rs)
+                enc.finishForward(p, encState, rows: rs)
+                sampleLatent(rows: rs)
+                phi.forward([z.pointer], p, phiState, rows: rs)
+                gemm(transB: true, m: batch, n: g, k: c.phiZWidth, a: phiState.output + rs.lowerBound * c.phiZWidth,
+                     lda: c.phiZWidth, b: p + layer0.weightIH + fx, ldb: layer0.inputs,
+                     beta: 1, c: rnn.inputGates[0].pointer + rs.lowerBound * g, ldc: g)
+            }
+            for l in 0..<c.layers { model.rnn.stepForward(l, p, rnn, rows: rs) }
+        }
+
+        // Prior and decoder depend only on h_{t-1} and phi_z: batched after the loop.
+        if let pri = model.prior, let priState = prior { pri.forward([hiddenTop], p, priState, rows: all) }
+        model.decoder.forward(decoderParts, p, decoder, rows: all)
+        return computeLosses(normaliser: normaliser, gradients: false)
+    }
+
+    /// The decoder's input blocks: [phi_z, h_{t-1}], or [h_{t-1}] for the RNN baseline.
+    var decoderParts: [UnsafePointer<Float>] {
+        if let phiZ { return [UnsafePointer(phiZ.output), UnsafePointer(hiddenTop)] }
+        return [UnsafePointer(hiddenTop)]
+    }
+
+    /// hPrev (and cPrev) of every layer for step t: the carried-in state at t = 0, else the
+    /// previous step's output; rows whose reset flag is set start from zero.
+    private func loadPreviousState(_ t: Int) {
+        let h = model.config.hidden, rs = rows(at: t), lstm = model.config.cell == .lstm
+        for l in 0..<model.config.layers {
+            let hDst = rnn.hPrev[l].pointer + rs.lowerBound * h
+            let cDst = lstm ? rnn.cPrev[l].pointer + rs.lowerBound * h : nil
+            if t == 0 {
+                hDst.update(from: initialH.pointer + l * batch * h, count: batch * h)
+                cDst?.update(from: initialC.pointer + l * batch * h, count: batch * h)
+            } else {
+                hDst.update(from: rnn.hOut[l].pointer + (rs.lowerBound - batch) * h, count: batch * h)
+                cDst?.update(from: rnn.cOut[l].pointer + (rs.lowerBound - batch) * h, count: batch * h)
+            }
+            for b in 0..<batch where reset[rs.lowerBound + b] != 0 {
+                (hDst + b * h).update(repeating: 0, count: h)
+                (cDst.map { $0 + b * h })?.update(repeating: 0, count: h)
+            }
+        }
+    }
+
+    /// z = mu_q + sigma_q * eps from the encoder's output rows [mu_q (Z), raw sigma_q (Z)].
+    private func sampleLatent(rows rs: Range<Int>) {
+        let zw = model.config.latent, floor = model.config.sigmaMin
+        let out = encoder!.output
+        for r in rs {
+            let row = out + r * 2 * zw, eps = noise.pointer + r * zw, zr = z.pointer + r * zw
+            for j in 0..<zw { zr[j] = row[j] + DiagonalGaussian.sigma(row[zw + j], floor: floor) * eps[j] }
+        }
+    }
+
+    /// Per-row NLL and KL; with `gradients`, also writes (1/normaliser) * d loss / d (decoder output,
+    /// prior output) and the KL's part of d loss / d (encoder output) (into encoder.outputGrad).
+    func computeLosses(normaliser: Float, gradients: Bool) -> WindowLoss {
+        let c = model.config, scale = 1 / normaliser, hw = c.headWidth, zw = c.latent
+        var reconstruction: Double = 0, kl: Double = 0
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(zw, 1)) { sigmas in
+            let sigmaQ = sigmas.baseAddress!, sigmaP = sigmaQ + zw
+            for r in 0..<rows {
+                let nll = model.head.nll(decoder.output + r * hw, token: c.input == .categorical ? tokens[r] : 0,
+                                         frame: c.input == .real ? UnsafePointer(frames.pointer + r * c.inputSize) : nil,
+                                         grad: gradients ? decoder.outputGrad + r * hw : nil, scale: scale)
+                rowNLL[r] = nll
+                reconstruction += Double(nll)
+                rowKL[r] = 0
+                guard let encState = encoder else { continue }
+                let q = encState.output + r * 2 * zw
+                let priorRow = prior.map { $0.output + r * 2 * zw }
+                for j in 0..<zw {
+                    sigmaQ[j] = DiagonalGaussian.sigma(q[zw + j], floor: c.sigmaMin)
+                    if let pr = priorRow { sigmaP[j] = DiagonalGaussian.sigma(pr[zw + j], floor: c.sigmaMin) }
+                }
+                let dq = gradients ? encState.outputGrad + r * 2 * zw : nil
+                let dp = gradients ? prior.map { $0.outputGrad + r * 2 * zw } : nil
+                if let dq { dq.update(repeating: 0, count: 2 * zw) }
+                if let dp { dp.update(repeating: 0, count: 2 * zw) }
+                let k = DiagonalGaussian.kl(
+                    n: zw, muQ: q, sigmaQ: sigmaQ, muP: priorRow.map { UnsafePointer($0) },
+                    sigmaP: priorRow == nil ? nil : UnsafePointer(sigmaP), scale: scale,
+                    dMuQ: dq, dSigmaQ: dq.map { $0 + zw }, dMuP: dp, dSigmaP: dp.map { $0 + zw })
+                // The sigma parts were d/d sigma; the prior's are turned into d/d raw here, the
+                // encoder's after the reparameterisation path has been added (in backward).
+                if let dp, let pr = priorRow {
+                    for j in 0..<zw { dp[zw + j] *= DiagonalGaussian.sigmaSlope(pr[zw + j]) }
+                }
+                rowKL[r] = k
+                kl += Double(k)
+            }
+        }
+        return WindowLoss(reconstruction: reconstruction, kl: kl, loss: (reconstruction + kl) / Double(normaliser))
+    }
+}
