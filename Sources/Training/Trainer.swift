@@ -1,0 +1,92 @@
+import Kernels
+import VRNN
+
+/// The knobs of a training run that are not the model's shape.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    /// G: global streams per step, split evenly over ranks.
+    public var globalBatch: Int = 64
+    /// T: time steps per truncated-BPTT window.
+    public var window: Int = 100
+    public var steps: Int = 1000
+    public var seed: UInt64 = 1
+    /// Global-norm clipping threshold on the summed gradient.
+    public var clip: Float = 5
+    public var adam = AdamConfig()
+    public init() {}
+}
+
+/// Figures of one optimisation step, already reduced over ranks.
+public struct StepMetrics: Sendable {
+    public var step: Int
+    /// (reconstruction + KL) per (stream, time step), nats.
+    public var loss: Double
+    public var reconstruction: Double
+    public var kl: Double
+    /// Global gradient norm before clipping.
+    public var gradientNorm: Double
+    public var learningRate: Float
+}
+
+/// One rank's part of data-parallel training (ARCHITECTURE §3): it owns global streams
+/// [rank*G/N, (rank+1)*G/N), runs forward and backward over their windows with the loss
+/// normalised by G*T, sums gradients over ranks, clips the sum and takes the same Adam step as
+/// every other rank.
+public final class Trainer {
+    public let model: VRNNModel
+    public let config: TrainingConfig
+    public let collective: Collective
+    public let workspace: WindowWorkspace
+    public let parameters: FloatBuffer
+    public let gradient: FloatBuffer
+    public let adam: Adam
+    public var streams: TokenStreams
+    public let firstStream: Int
+    public private(set) var step = 0
+
+    public enum SetupError: Error, CustomStringConvertible {
+        case indivisible(globalBatch: Int, ranks: Int)
+        public var description: String {
+            switch self {
+            case let .indivisible(g, n):
+                return "--global-batch \(g) cannot be split over \(n) ranks: the rank count must divide it "
+                    + "(and be at most \(g)); choose -np among the divisors of \(g) or change --global-batch"
+            }
+        }
+    }
+
+    public init(model: VRNNModel, config: TrainingConfig, tokens: [Int32], collective: Collective) throws {
+        let n = collective.size, g = config.globalBatch
+        guard g >= n, g % n == 0 else { throw SetupError.indivisible(globalBatch: g, ranks: n) }
+        self.model = model
+        self.config = config
+        self.collective = collective
+        let local = g / n
+        firstStream = collective.rank * local
+        workspace = WindowWorkspace(model: model, batch: local, steps: config.window)
+        parameters = FloatBuffer(count: model.parameterCount)
+        gradient = FloatBuffer(count: model.parameterCount)
+        model.table.initialise(parameters, seed: config.seed)
+        adam = Adam(parameterCount: model.parameterCount, config: config.adam)
+        streams = try TokenStreams(tokens: tokens, globalStreams: g, window: config.window)
+    }
+
+    /// One optimisation step over the next window of this rank's streams.
+    public func trainStep() -> StepMetrics {
+        let normaliser = Float(config.globalBatch * config.window)
+        streams.nextWindow(into: workspace, firstStream: firstStream)
+        workspace.fillLatentNoise(seed: config.seed, step: step, firstStream: firstStream)
+        gradient.zero()
+        workspace.forward(parameters: parameters.pointer, normaliser: normaliser)
+        let local = workspace.backward(parameters: parameters.pointer, gradient: gradient.pointer, normaliser: normaliser)
+        collective.allreduceSum(gradient)
+        let sums = collective.allreduceSum([local.reconstruction, local.kl])
+        let norm = clipGlobalNorm(gradient, maxNorm: config.clip)
+        let lr = config.adam.learningRate
+        adam.update(parameters: parameters, gradient: gradient, learningRate: lr)
+        workspace.carryStateForward()
+        step += 1
+        let count = Double(normaliser)
+        return StepMetrics(step: step, loss: (sums[0] + sums[1]) / count, reconstruction: sums[0] / count,
+                           kl: sums[1] / count, gradientNorm: norm, learningRate: lr)
+    }
+}

@@ -1,0 +1,79 @@
+import Kernels
+import Training
+import VRNN
+import XCTest
+
+final class TrainingLoopTests: XCTestCase {
+    /// A VRNN learns a sequence whose next symbol is predictable from the past: the loss per step
+    /// must fall from about log(8) = 2.08 nats to under 40 % of its first value within 150 steps.
+    func testTrainingLowersTheLossOnAPeriodicSequence() throws {
+        let pattern: [Int32] = [0, 1, 2, 3, 4, 5, 6, 7, 3, 2, 1]   // period 11 over 8 symbols
+        let tokens = (0..<4000).map { pattern[$0 % pattern.count] }
+        let config = ModelConfig(input: .categorical, inputSize: 8, embedding: 8, phiX: [16], phiZ: [8], prior: [16],
+                                 encoder: [16], decoder: [16], activation: .elu, latent: 4, cell: .gru, hidden: 24,
+                                 layers: 1, variant: .vrnn, head: .categorical)
+        var training = TrainingConfig()
+        training.globalBatch = 4
+        training.window = 16
+        training.seed = 3
+        training.adam.learningRate = 1e-2
+        let trainer = try Trainer(model: try VRNNModel(config), config: training, tokens: tokens, collective: SingleProcess())
+        var losses: [Double] = []
+        for _ in 0..<150 { losses.append(trainer.trainStep().loss) }
+        let first = losses.prefix(5).reduce(0, +) / 5, last = losses.suffix(10).reduce(0, +) / 10
+        print("training loop: loss \(first) -> \(last) nats/step")
+        XCTAssertEqual(first, log(8), accuracy: 0.5, "an untrained model is near uniform")
+        XCTAssertLessThan(last, 0.4 * first)
+        XCTAssertTrue(losses.allSatisfy(\.isFinite))
+    }
+
+    func testStreamsReadTheirOwnPartAndWrapWithAReset() throws {
+        let tokens = (0..<40).map { Int32($0) }
+        var streams = try TokenStreams(tokens: tokens, globalStreams: 4, window: 3)  // parts of 10
+        let model = try VRNNModel(ModelConfig(input: .categorical, inputSize: 40, embedding: 2, phiX: [2], phiZ: [2],
+                                              prior: [], encoder: [], decoder: [], activation: .tanh, latent: 1,
+                                              cell: .gru, hidden: 2, layers: 1, variant: .vrnn, head: .categorical))
+        let w = WindowWorkspace(model: model, batch: 2, steps: 3)
+        streams.nextWindow(into: w, firstStream: 2)        // streams 2 and 3, time-major rows
+        XCTAssertEqual(w.tokens, [20, 30, 21, 31, 22, 32])
+        XCTAssertEqual(w.reset, [1, 1, 0, 0, 0, 0])
+        streams.nextWindow(into: w, firstStream: 2)
+        XCTAssertEqual(w.tokens, [23, 33, 24, 34, 25, 35])
+        XCTAssertEqual(w.reset, [0, 0, 0, 0, 0, 0])
+        streams.nextWindow(into: w, firstStream: 2)        // 26..28
+        streams.nextWindow(into: w, firstStream: 2)        // 29 would overrun the part: wrap
+        XCTAssertEqual(w.tokens, [20, 30, 21, 31, 22, 32])
+        XCTAssertEqual(w.reset, [1, 1, 0, 0, 0, 0])
+        XCTAssertEqual(streams.epochs, [0, 0, 1, 1])
+        XCTAssertThrowsError(try TokenStreams(tokens: tokens, globalStreams: 20, window: 3))
+    }
+
+    func testIndivisibleGlobalBatchIsRefused() throws {
+        final class FakeRanks: Collective {
+            var rank: Int { 0 }
+            var size: Int { 3 }
+            func allreduceSum(_ buffer: FloatBuffer) {}
+            func allreduceSum(_ values: [Double]) -> [Double] { values }
+        }
+        let model = try VRNNModel(ModelConfig(input: .categorical, inputSize: 4, embedding: 2, phiX: [2], phiZ: [2],
+                                              prior: [], encoder: [], decoder: [], activation: .tanh, latent: 1,
+                                              cell: .gru, hidden: 2, layers: 1, variant: .vrnn, head: .categorical))
+        var config = TrainingConfig()
+        config.globalBatch = 4
+        config.window = 2
+        XCTAssertThrowsError(try Trainer(model: model, config: config, tokens: Array(repeating: 0, count: 100),
+                                         collective: FakeRanks())) { error in
+            XCTAssertTrue("\(error)".contains("--global-batch 4 cannot be split over 3 ranks"))
+        }
+    }
+
+    func testClippingScalesToTheThresholdAndLeavesSmallGradientsAlone() {
+        let g = FloatBuffer([3, 4])
+        XCTAssertEqual(clipGlobalNorm(g, maxNorm: 1), 5)
+        XCTAssertEqual(g[0], 0.6, accuracy: 1e-6)
+        XCTAssertEqual(g[1], 0.8, accuracy: 1e-6)
+        let small = FloatBuffer([0.3, 0.4])
+        XCTAssertEqual(clipGlobalNorm(small, maxNorm: 1), 0.5, accuracy: 1e-7)
+        XCTAssertEqual(small.array, [0.3, 0.4])
+    }
+}
