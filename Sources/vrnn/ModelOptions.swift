@@ -1,0 +1,39 @@
+import ArgumentParser
+import Kernels
+import Training
+import VRNN
+
+/// Model and optimiser knobs; each one given overrides the preset's value.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Starting configuration: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var preset: Preset = .seedChar
+
+    @Option(help: "Recurrent state width H.") var hidden: Int?
+    @Option(help: "Latent width Z.") var latent: Int?
+    @Option(help: "Width of every MLP layer (phi_x, phi_z, prior, encoder, decoder).") var features: Int?
+    @Option(help: "Embedding width for text.") var embedding: Int?
+    @Option(help: "Stacked recurrent layers.") var layers: Int?
+    @Option(help: "Recurrent cell: gru or lstm.") var cell: ModelConfig.Cell?
+    @Option(help: "vrnn (learned prior), vrnn-i (standard-normal prior) or rnn (no latent).") var variant: ModelConfig.Variant?
+    @Option(help: "MLP activation: relu, elu or tanh.") var activation: Activation?
+
+    func modelConfig() -> ModelConfig {
+        var c = preset.model
+        if let hidden { c.hidden = hidden }
+        if let latent { c.latent = latent }
+        if let features { c.phiX = c.phiX.map { _ in features }; c.phiZ = c.phiZ.map { _ in features }
+            c.prior = c.prior.map { _ in features }; c.encoder = c.encoder.map { _ in features }
+            c.decoder = c.decoder.map { _ in features } }
+        if let embedding { c.embedding = embedding }
+        if let layers { c.layers = layers }
+        if let cell { c.cell = cell }
+        if let variant { c.variant = variant }
+        if let activation { c.activation = activation }
+        return c
+    }
+}
+
+extension Preset: ExpressibleByArgument {}
+extension ModelConfig.Cell: ExpressibleByArgument {}
+extension ModelConfig.Variant: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}

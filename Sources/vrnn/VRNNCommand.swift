@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct VRNNCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vrnn",
+        abstract: "Train Variational Recurrent Neural Networks (Chung et al. 2015) data-parallel over MPI ranks.",
+        subcommands: [TrainCommand.self])
+
+    static func main() {
+        BLASSetup.ensureFastKernel()
+        BLASSetup.configureThreads()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// A failure the user can fix, reported as one line `vrnn: error: ...` with a non-zero exit.
+struct UserError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
