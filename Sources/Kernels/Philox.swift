@@ -48,29 +48,32 @@ public struct CounterRandom: Sendable {
 
     /// Uniform numbers in the open interval (0, 1): 4 per Philox block.
     public func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, step: UInt32, t: UInt32, purpose: UInt32) {
-        var i = 0
-        var blockIndex: UInt32 = 0
-        while i < count {
-            let r = Philox4x32.block(counter: (step, t, purpose, blockIndex), key: key)
-            for word in [r.0, r.1, r.2, r.3] where i < count {
-                out[i] = Float(Self.unitInterval(word))
-                i += 1
-            }
-            blockIndex += 1
+        fill(out, count: count, step: step, t: t, purpose: purpose) { r in
+            (Self.unitInterval(r.0), Self.unitInterval(r.1), Self.unitInterval(r.2), Self.unitInterval(r.3))
         }
     }
 
     /// Standard normal numbers by Box-Muller: each block of 4 words gives 4 normals.
     public func fillNormal(_ out: UnsafeMutablePointer<Float>, count: Int, step: UInt32, t: UInt32, purpose: UInt32) {
+        fill(out, count: count, step: step, t: t, purpose: purpose) { r in
+            let a = Self.boxMuller(r.0, r.1), b = Self.boxMuller(r.2, r.3)
+            return (a.0, a.1, b.0, b.1)
+        }
+    }
+
+    /// Writes `count` numbers, 4 per block, from blocks (step, t, purpose, 0), (step, t, purpose, 1), ...
+    @inline(__always)
+    private func fill(_ out: UnsafeMutablePointer<Float>, count: Int, step: UInt32, t: UInt32, purpose: UInt32,
+                      _ transform: (Philox4x32.Block) -> (Double, Double, Double, Double)) {
         var i = 0
         var blockIndex: UInt32 = 0
         while i < count {
-            let r = Philox4x32.block(counter: (step, t, purpose, blockIndex), key: key)
-            let pairs = Self.boxMuller(r.0, r.1) + Self.boxMuller(r.2, r.3)
-            for value in pairs where i < count {
-                out[i] = Float(value)
-                i += 1
-            }
+            let v = transform(Philox4x32.block(counter: (step, t, purpose, blockIndex), key: key))
+            out[i] = Float(v.0)
+            if i + 1 < count { out[i + 1] = Float(v.1) }
+            if i + 2 < count { out[i + 2] = Float(v.2) }
+            if i + 3 < count { out[i + 3] = Float(v.3) }
+            i += 4
             blockIndex += 1
         }
     }
@@ -79,9 +82,9 @@ public struct CounterRandom: Sendable {
     static func unitInterval(_ word: UInt32) -> Double { (Double(word) + 0.5) * 0x1p-32 }
 
     @inline(__always)
-    static func boxMuller(_ a: UInt32, _ b: UInt32) -> [Double] {
+    static func boxMuller(_ a: UInt32, _ b: UInt32) -> (Double, Double) {
         let radius = (-2 * Foundation.log(unitInterval(a))).squareRoot()
         let angle = 2 * Double.pi * unitInterval(b)
-        return [radius * Foundation.cos(angle), radius * Foundation.sin(angle)]
+        return (radius * Foundation.cos(angle), radius * Foundation.sin(angle))
     }
 }

@@ -36,7 +36,8 @@ extension WindowWorkspace {
         gemm(transB: true, m: rows, n: g, k: fx, a: phiXOut, lda: fx, b: p + layer0.weightIH, ldb: layer0.inputs,
              beta: 1, c: rnn.inputGates[0].pointer, ldc: g)
 
-        // The sequential part.
+        // The sequential part (nothing in it allocates).
+        let latentInput = [UnsafePointer(z.pointer)]
         for t in 0..<steps {
             let rs = rows(at: t)
             loadPreviousState(t)
@@ -44,7 +45,7 @@ extension WindowWorkspace {
                 enc.addPart(1, hiddenTop, p, encState, rows: rs)
                 enc.finishForward(p, encState, rows: rs)
                 sampleLatent(rows: rs)
-                phi.forward([z.pointer], p, phiState, rows: rs)
+                phi.forward(latentInput, p, phiState, rows: rs)
                 gemm(transB: true, m: batch, n: g, k: c.phiZWidth, a: phiState.output + rs.lowerBound * c.phiZWidth,
                      lda: c.phiZWidth, b: p + layer0.weightIH + fx, ldb: layer0.inputs,
                      beta: 1, c: rnn.inputGates[0].pointer + rs.lowerBound * g, ldc: g)
