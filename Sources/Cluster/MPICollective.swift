@@ -39,6 +39,13 @@ public final class MPICollective: Collective {
         return result
     }
 
+    public func allreduceMinMax(_ values: [Double]) -> (min: [Double], max: [Double]) {
+        var low = values, high = values
+        MPI_Allreduce(cmpi_in_place(), &low, Int32(values.count), cmpi_double(), cmpi_min(), cmpi_comm_world())
+        MPI_Allreduce(cmpi_in_place(), &high, Int32(values.count), cmpi_double(), cmpi_max(), cmpi_comm_world())
+        return (low, high)
+    }
+
     /// Ends the whole job with a non-zero code: no rank is left waiting in a collective.
     public func abort(code: Int32) -> Never {
         MPI_Abort(cmpi_comm_world(), code)

@@ -9,6 +9,17 @@ public protocol Collective: AnyObject {
     func allreduceSum(_ buffer: FloatBuffer)
     /// Element-wise sum over ranks of a few Double values (loss sums, counters).
     func allreduceSum(_ values: [Double]) -> [Double]
+    /// Element-wise minimum and maximum over ranks (checksums that must agree).
+    func allreduceMinMax(_ values: [Double]) -> (min: [Double], max: [Double])
+}
+
+extension Collective {
+    /// The lowest rank that reports `failed`, or nil when every rank succeeded. Every rank learns the
+    /// same answer, so all take the same branch (and exactly one rank reports the error).
+    public func firstFailingRank(_ failed: Bool) -> Int? {
+        let lowest = Int(allreduceMinMax([failed ? Double(rank) : Double(size)]).min[0])
+        return lowest < size ? lowest : nil
+    }
 }
 
 /// The 1-process Collective: every reduction is the identity.
@@ -18,4 +29,5 @@ public final class SingleProcess: Collective {
     public var size: Int { 1 }
     public func allreduceSum(_ buffer: FloatBuffer) {}
     public func allreduceSum(_ values: [Double]) -> [Double] { values }
+    public func allreduceMinMax(_ values: [Double]) -> (min: [Double], max: [Double]) { (values, values) }
 }

@@ -70,8 +70,15 @@ public final class Trainer {
         streams = try TokenStreams(tokens: tokens, globalStreams: g, window: config.window)
     }
 
-    /// One optimisation step over the next window of this rank's streams.
-    public func trainStep() -> StepMetrics {
+    /// A fingerprint of the parameters (sum and sum of squares in Double): ranks whose parameters
+    /// differ in any bit almost surely differ here.
+    public func parameterChecksum() -> [Double] {
+        [sum(parameters.pointer, count: parameters.count), sumOfSquares(parameters.pointer, count: parameters.count)]
+    }
+
+    /// One optimisation step over the next window of this rank's streams. `inspectGradient` sees
+    /// the gradient summed over ranks, before clipping.
+    public func trainStep(inspectGradient: ((FloatBuffer) -> Void)? = nil) -> StepMetrics {
         let normaliser = Float(config.globalBatch * config.window)
         streams.nextWindow(into: workspace, firstStream: firstStream)
         workspace.fillLatentNoise(seed: config.seed, step: step, firstStream: firstStream)
@@ -80,6 +87,7 @@ public final class Trainer {
         let local = workspace.backward(parameters: parameters.pointer, gradient: gradient.pointer, normaliser: normaliser)
         collective.allreduceSum(gradient)
         let sums = collective.allreduceSum([local.reconstruction, local.kl])
+        inspectGradient?(gradient)
         let norm = clipGlobalNorm(gradient, maxNorm: config.clip)
         let lr = config.adam.learningRate
         adam.update(parameters: parameters, gradient: gradient, learningRate: lr)

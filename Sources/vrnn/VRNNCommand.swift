@@ -15,6 +15,10 @@ struct VRNNCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            // Under mpirun every rank parses the same arguments: let rank 0 alone print the message.
+            if ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"].map({ $0 != "0" }) ?? false {
+                Foundation.exit(exitCode(for: error).rawValue)
+            }
             exit(withError: error)
         }
     }

@@ -54,6 +54,7 @@ final class TrainingLoopTests: XCTestCase {
             var size: Int { 3 }
             func allreduceSum(_ buffer: FloatBuffer) {}
             func allreduceSum(_ values: [Double]) -> [Double] { values }
+            func allreduceMinMax(_ values: [Double]) -> (min: [Double], max: [Double]) { (values, values) }
         }
         let model = try VRNNModel(ModelConfig(input: .categorical, inputSize: 4, embedding: 2, phiX: [2], phiZ: [2],
                                               prior: [], encoder: [], decoder: [], activation: .tanh, latent: 1,
