@@ -1,0 +1,94 @@
+import Foundation
+import XCTest
+
+/// The same run on 1, 2 and 4 ranks (ARCHITECTURE §3), through the real CLI under mpirun.
+final class DistributedTrainingTests: XCTestCase {
+    var textFile: URL!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else {
+            throw XCTSkip("\(MPIRun.vrnn) is not built (swift build --build-tests builds it)")
+        }
+        textFile = try MPIRun.text(count: 20_000)
+    }
+
+    override func tearDown() { if let textFile { try? FileManager.default.removeItem(at: textFile) } }
+
+    /// Losses printed per step: "step k/S  loss X nats ...".
+    static func losses(_ output: String) -> [Double] {
+        output.split(separator: "\n").compactMap { line -> Double? in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 3, fields[0] == "step", fields[2] == "loss" else { return nil }
+            return Double(fields[3])
+        }
+    }
+
+    func train(ranks: Int, mpiOptions: [String] = [], steps: Int, gradient: URL) throws -> [Double] {
+        let result = try MPIRun.run(ranks: ranks, mpiOptions: mpiOptions, [
+            "train", "--text", textFile.path, "--preset", "tiny", "--global-batch", "8", "--window", "16",
+            "--steps", "\(steps)", "--log-every", "1", "--check-every", "10", "--seed", "5",
+            "--dump-first-gradient", gradient.path])
+        XCTAssertFalse(result.timedOut, "\(ranks) ranks timed out")
+        XCTAssertEqual(result.status, 0, "\(ranks) ranks: \(result.stderr)")
+        let losses = Self.losses(result.stdout)
+        XCTAssertEqual(losses.count, steps, "\(ranks) ranks printed \(losses.count) of \(steps) steps:\n\(result.stdout)")
+        return losses
+    }
+
+    static func gradient(_ url: URL) throws -> [Float] {
+        let data = try Data(contentsOf: url)
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    func testOneTwoAndFourRanksAgree() throws {
+        let steps = 50
+        var curves: [Int: [Double]] = [:], gradients: [Int: [Float]] = [:]
+        for ranks in [1, 2, 4] {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-grad-\(ranks)-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: url) }
+            curves[ranks] = try train(ranks: ranks, steps: steps, gradient: url)
+            gradients[ranks] = try Self.gradient(url)
+        }
+        let reference = gradients[1]!
+        let scale = Double(reference.map(abs).max()!)
+        XCTAssertGreaterThan(scale, 0)
+        for ranks in [2, 4] {
+            let g = gradients[ranks]!
+            XCTAssertEqual(g.count, reference.count)
+            let difference = zip(g, reference).map { abs(Double($0) - Double($1)) }.max()!
+            XCTAssertLessThan(difference / scale, 1e-5, "first-step gradient, \(ranks) ranks vs 1")
+            let worst = zip(curves[ranks]!, curves[1]!).map { abs($0 - $1) / abs($1) }.max()!
+            XCTAssertLessThan(worst, 1e-3, "loss curve, \(ranks) ranks vs 1")
+            print("\(ranks) ranks vs 1: first-step gradient \(difference / scale), loss curve \(worst)")
+        }
+        XCTAssertLessThan(curves[1]!.suffix(5).reduce(0, +), curves[1]!.prefix(5).reduce(0, +), "the run learns")
+    }
+
+    /// The transport multi-node runs use.
+    func testTwoRanksOverTCP() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-grad-tcp-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let tcp = try train(ranks: 2, mpiOptions: ["--mca", "btl", "tcp,self"], steps: 10, gradient: url)
+        let shared = try train(ranks: 2, steps: 10, gradient: url)
+        XCTAssertEqual(tcp, shared)
+    }
+
+    /// Each gets one `vrnn: error:` line, a non-zero exit, and no hang.
+    func testBadSetupsFailCleanlyOnEveryRank() throws {
+        let cases: [(ranks: Int, arguments: [String], message: String)] = [
+            (3, ["--global-batch", "8"], "cannot be split over 3 ranks"),
+            (4, ["--global-batch", "2"], "cannot be split over 4 ranks"),
+            (2, ["--text", "/nonexistent/data.txt"], "/nonexistent/data.txt: cannot read the file"),
+            (2, ["--no-such-flag"], "Unknown option '--no-such-flag'"),
+        ]
+        for (ranks, extra, message) in cases {
+            var arguments = ["train", "--preset", "tiny", "--steps", "3"] + extra
+            if !extra.contains("--text") { arguments += ["--text", textFile.path] }
+            let result = try MPIRun.run(ranks: ranks, arguments, timeout: 60)
+            XCTAssertFalse(result.timedOut, "\(extra) hung")
+            XCTAssertNotEqual(result.status, 0, "\(extra) must fail")
+            let ours = result.stderr.split(separator: "\n").filter { $0.contains(message) }
+            XCTAssertEqual(ours.count, 1, "\(extra): expected one line containing \(message), got:\n\(result.stderr)")
+        }
+    }
+}
