@@ -73,6 +73,15 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertEqual(tcp, shared)
     }
 
+    /// `vrnn bench` runs on 2 ranks and reports every figure (no timing is asserted).
+    func testBenchReportsThroughputScalingAndCeiling() throws {
+        let result = try MPIRun.run(ranks: 2, ["bench", "--preset", "tiny", "--steps", "2", "--warmup", "0"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for expected in ["OpenBLAS kernel", "sgemm", "1 rank, G=4:", "2 ranks, G=8:", "weak-scaling efficiency 1 -> 2 ranks"] {
+            XCTAssertTrue(result.stdout.contains(expected), "missing \(expected) in:\n\(result.stdout)")
+        }
+    }
+
     /// Each gets one `vrnn: error:` line, a non-zero exit, and no hang.
     func testBadSetupsFailCleanlyOnEveryRank() throws {
         let cases: [(ranks: Int, arguments: [String], message: String)] = [

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Kernels
+import Training
+import VRNN
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training throughput at 1 rank and at N ranks, weak-scaling efficiency and the sgemm ceiling.",
+        discussion: """
+            Run under mpirun: `launch/mpirun 2 bench --preset seed-char`. Rank 0 first trains alone on G/N streams \
+            (the work one rank has in the N-rank run), then all N ranks train on G streams together. \
+            Achieved GFLOP/s counts 6 flops per weight-matrix entry per character-step (forward 2, backward 4).
+            """)
+
+    @OptionGroup var model: ModelOptions
+    @Option(name: .customLong("global-batch"), help: "G for the N-rank run (default: the preset's).") var globalBatch: Int?
+    @Option(help: "T (default: the preset's).") var window: Int?
+    @Option(help: "Timed steps per measurement.") var steps = 10
+    @Option(help: "Untimed steps before each measurement.") var warmup = 2
+
+    func validate() throws {
+        if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        if warmup < 0 { throw ValidationError("--warmup must be non-negative (got \(warmup))") }
+    }
+
+    func run() throws {
+        let world = MPICollective()
+        defer { world.finalize() }
+        let rank0 = world.rank == 0
+        var training = model.preset.training
+        if let globalBatch { training.globalBatch = globalBatch }
+        if let window { training.window = window }
+        let config = model.modelConfig()
+        let setup = Result { try VRNNModel(config) }
+        let problem: Error? = training.globalBatch % world.size != 0 || training.globalBatch < world.size
+            ? Trainer.SetupError.indivisible(globalBatch: training.globalBatch, ranks: world.size)
+            : (try? setup.get()) == nil ? (setup.failureValue) : nil
+        if let failing = world.firstFailingRank(problem != nil) {
+            if world.rank == failing, let problem { report(problem, world) }
+            throw ExitCode.failure
+        }
+        let vrnn = try setup.get()
+        let flopsPerCharStep = 6 * Double(vrnn.table.entries.filter { $0.name.hasSuffix("weight") && $0.name != "embedding.weight" }
+            .reduce(0) { $0 + $1.count })
+        let local = training.globalBatch / world.size
+        if rank0 {
+            print("vrnn bench: \(BLASSetup.summary)")
+            print("vrnn bench: preset \(model.preset.rawValue), \(vrnn.parameterCount) parameters, T=\(training.window), "
+                  + "G=\(training.globalBatch) over \(world.size) rank\(world.size == 1 ? "" : "s") (\(local) streams each)")
+        }
+
+        // 1. The sgemm ceiling on this core, for the model's largest batched shape and a square one.
+        _ = world.allreduceSum([0])
+        var ceiling = 0.0
+        if rank0 {
+            let h = config.hidden, rows = local * training.window
+            for (m, n, k) in [(rows, config.gates * h, config.rnnInputWidth), (512, 512, 512)] {
+                let g = Self.sgemmGFLOPs(m: m, n: n, k: k)
+                ceiling = max(ceiling, g)
+                print(String(format: "sgemm %dx%dx%d: %.1f GFLOP/s", m, n, k, g))
+            }
+        }
+        // 2. Rank 0 alone, with the streams one rank owns in the N-rank run.
+        _ = world.allreduceSum([0])
+        var single = 0.0
+        if rank0 {
+            var alone = training
+            alone.globalBatch = local
+            single = try Self.throughput(vrnn, alone, SingleProcess(), steps: steps, warmup: warmup)
+            print(String(format: "1 rank, G=%d: %.0f char-steps/s, %.2f GFLOP/s (%.1f %% of sgemm)",
+                         local, single, single * flopsPerCharStep / 1e9, 100 * single * flopsPerCharStep / 1e9 / ceiling))
+        }
+        // 3. All ranks together.
+        _ = world.allreduceSum([0])
+        let together = try Self.throughput(vrnn, training, world, steps: steps, warmup: warmup)
+        if rank0 {
+            let n = Double(world.size)
+            print(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
+                         world.size, training.globalBatch, together, together / n, together / n * flopsPerCharStep / 1e9))
+            print(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %%", world.size, 100 * together / (n * single)))
+        }
+    }
+
+    /// Character-steps per second of the whole run (all ranks), timed between barriers.
+    static func throughput(_ model: VRNNModel, _ training: TrainingConfig, _ collective: Collective, steps: Int, warmup: Int) throws -> Double {
+        let perStream = training.window * (steps + warmup + 1) + 1
+        let tokens = FloatBuffer(count: training.globalBatch * perStream)
+        CounterRandom(seed: 11, stream: 0).fillUniform(tokens.pointer, count: tokens.count, step: 0, t: 0, purpose: 0)
+        let ids = (0..<tokens.count).map { Int32(tokens[$0] * Float(model.config.inputSize)) % Int32(model.config.inputSize) }
+        let trainer = try Trainer(model: model, config: training, tokens: ids, collective: collective)
+        for _ in 0..<warmup { _ = trainer.trainStep() }
+        _ = collective.allreduceSum([0])
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<steps { _ = trainer.trainStep() }
+        _ = collective.allreduceSum([0])
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Double(steps * training.globalBatch * training.window) / seconds
+    }
+
+    /// Best of 5 timings of C[m, n] = A[m, k] B[k, n]^T.
+    static func sgemmGFLOPs(m: Int, n: Int, k: Int) -> Double {
+        let a = FloatBuffer(count: m * k), b = FloatBuffer(count: n * k), c = FloatBuffer(count: m * n)
+        CounterRandom(seed: 1, stream: 1).fillUniform(a.pointer, count: a.count, step: 0, t: 0, purpose: 0)
+        CounterRandom(seed: 1, stream: 2).fillUniform(b.pointer, count: b.count, step: 0, t: 0, purpose: 0)
+        var best = Double.infinity
+        let repeats = max(1, Int(2e8 / Double(2 * m * n * k)))
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<repeats {
+                gemm(transB: true, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: k, beta: 0, c: c.pointer, ldc: n)
+            }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(repeats))
+        }
+        return withExtendedLifetime((a, b, c)) { 2 * Double(m * n * k) / best / 1e9 }
+    }
+}
+
+extension Result {
+    var failureValue: Failure? { if case .failure(let e) = self { return e }; return nil }
+}
