@@ -25,6 +25,8 @@ public struct StepMetrics: Sendable {
     /// Global gradient norm before clipping.
     public var gradientNorm: Double
     public var learningRate: Float
+    /// Validation loss per (stream, time step) in nats, where it was measured at this step.
+    public var validLoss: Double? = nil
 }
 
 /// One rank's part of data-parallel training (ARCHITECTURE §3): it owns global streams

@@ -4,20 +4,21 @@ import Kernels
 public enum NoisePurpose: UInt32, Sendable {
     case latent = 1     // eps of z = mu_q + sigma_q * eps in training and evaluation
     case sampling = 2   // generation
+    case validation = 3 // eps of z when measuring the validation loss
 }
 
 extension WindowWorkspace {
     /// eps for every (t, b) of the window at training step `step`, drawn from the generator of global
     /// stream `firstStream + b` with counter (step, t, latent): the numbers a stream sees do not
     /// depend on how many ranks share the streams (ARCHITECTURE §3).
-    public func fillLatentNoise(seed: UInt64, step: Int, firstStream: Int) {
+    public func fillLatentNoise(seed: UInt64, step: Int, firstStream: Int, purpose: NoisePurpose = .latent) {
         let z = model.config.latent
         guard model.config.hasLatent else { return }
         for b in 0..<batch {
             let random = CounterRandom(seed: seed, stream: UInt64(firstStream + b))
             for t in 0..<steps {
                 random.fillNormal(noise.pointer + (t * batch + b) * z, count: z, step: UInt32(truncatingIfNeeded: step),
-                                  t: UInt32(t), purpose: NoisePurpose.latent.rawValue)
+                                  t: UInt32(t), purpose: purpose.rawValue)
             }
         }
     }

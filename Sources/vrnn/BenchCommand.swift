@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
         let world = MPICollective()
         defer { world.finalize() }
         let rank0 = world.rank == 0
-        var training = model.preset.training
+        var training = model.resolvedPreset.training
         if let globalBatch { training.globalBatch = globalBatch }
         if let window { training.window = window }
         let config = model.modelConfig()
@@ -48,7 +48,7 @@ struct BenchCommand: ParsableCommand {
         let local = training.globalBatch / world.size
         if rank0 {
             print("vrnn bench: \(BLASSetup.summary)")
-            print("vrnn bench: preset \(model.preset.rawValue), \(vrnn.parameterCount) parameters, T=\(training.window), "
+            print("vrnn bench: preset \(model.resolvedPreset.rawValue), \(vrnn.parameterCount) parameters, T=\(training.window), "
                   + "G=\(training.globalBatch) over \(world.size) rank\(world.size == 1 ? "" : "s") (\(local) streams each)")
         }
 

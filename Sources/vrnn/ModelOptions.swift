@@ -5,8 +5,10 @@ import VRNN
 
 /// Model and optimiser knobs; each one given overrides the preset's value.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Starting configuration: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var preset: Preset = .seedChar
+    @Option(help: "Starting configuration: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (default seed-char).")
+    var preset: Preset?
+
+    var resolvedPreset: Preset { preset ?? .seedChar }
 
     @Option(help: "Recurrent state width H.") var hidden: Int?
     @Option(help: "Latent width Z.") var latent: Int?
@@ -17,8 +19,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "vrnn (learned prior), vrnn-i (standard-normal prior) or rnn (no latent).") var variant: ModelConfig.Variant?
     @Option(help: "MLP activation: relu, elu or tanh.") var activation: Activation?
 
-    func modelConfig() -> ModelConfig {
-        var c = preset.model
+    /// The preset's model (or `base`), with every knob given on the command line applied.
+    func modelConfig(base: ModelConfig? = nil) -> ModelConfig {
+        var c = base ?? resolvedPreset.model
         if let hidden { c.hidden = hidden }
         if let latent { c.latent = latent }
         if let features { c.phiX = c.phiX.map { _ in features }; c.phiZ = c.phiZ.map { _ in features }

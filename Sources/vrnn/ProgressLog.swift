@@ -14,10 +14,16 @@ final class ProgressLog {
 
     func line(_ text: String) { if every != nil { print(text) } }
 
+    /// Character-steps per second since the start.
+    func rate(at step: Int) -> Double { Double(step * tokensPerStep) / max(Date().timeIntervalSince(start), 1e-9) }
+
     func report(_ m: StepMetrics) {
+        if let every, let valid = m.validLoss {
+            print(String(format: "step %d/%d  validation loss %.4f nats (%.3f bits/char)", m.step, total, valid, valid / log(2)))
+        }
         guard let every, m.step % every == 0 || m.step == total else { return }
         let elapsed = Date().timeIntervalSince(start)
-        let rate = Double(m.step * tokensPerStep) / max(elapsed, 1e-9)
+        let rate = rate(at: m.step)
         let eta = elapsed / Double(m.step) * Double(total - m.step)
         print(String(format: "step %d/%d  loss %.4f nats (%.3f bits/char)  recon %.4f  kl %.4f  |g| %.3f  lr %.2e  %@ char-steps/s  ETA %@",
                      m.step, total, m.loss, m.loss / log(2), m.reconstruction, m.kl, m.gradientNorm, Double(m.learningRate),

@@ -2,16 +2,22 @@ import ArgumentParser
 import Cluster
 import Foundation
 import Kernels
+import Storage
 import Training
 import VRNN
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a VRNN on text, data-parallel over MPI ranks (mpirun -np N vrnn train ...).")
+        abstract: "Train a VRNN, data-parallel over MPI ranks (mpirun -np N vrnn train ...).")
 
-    @Option(name: .customLong("text"), help: "Text file to train on, read as bytes (ASCII vocabulary of 128).")
-    var textPath: String
+    @Option(help: "Dataset made by `vrnn prepare text`.") var data: String?
+    @Option(name: .customLong("text"), help: "Or a raw text file, read as bytes over ASCII-128 (no validation split).")
+    var textPath: String?
+    @Option(name: .customLong("run"), help: "Run folder for config.json and metrics.csv (default: checkpoints/run-DATE-TIME).")
+    var runFolder: String?
+    @Option(help: "A config.json (e.g. from an earlier run) to start from instead of a preset; flags override it.")
+    var config: String?
 
     @OptionGroup var model: ModelOptions
 
@@ -20,77 +26,102 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "T: time steps per truncated-BPTT window.") var window: Int?
     @Option(help: "Seed of the initialisation and of every random number.") var seed: UInt64?
     @Option(help: "Adam learning rate.") var lr: Float?
+    @Option(help: "Adam beta1.") var beta1: Float?
+    @Option(help: "Adam beta2.") var beta2: Float?
+    @Option(help: "Adam epsilon.") var eps: Float?
+    @Option(name: .customLong("weight-decay"), help: "Adam L2 weight decay.") var weightDecay: Float?
     @Option(help: "Global gradient-norm clipping threshold.") var clip: Float?
     @Option(name: .customLong("log-every"), help: "Print a progress line every K steps.") var logEvery = 10
+    @Option(name: .customLong("valid-every"), help: "Measure the validation loss every K steps (and at the end).")
+    var validEvery = 200
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Option(name: .customLong("check-every"), help: "Compare a checksum of the parameters across ranks every K steps.")
     var checkEvery = 100
     @Option(name: .customLong("dump-first-gradient"), help: .hidden) var dumpFirstGradient: String?
 
     func validate() throws {
-        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
-        if let globalBatch, globalBatch < 1 { throw ValidationError("--global-batch must be at least 1 (got \(globalBatch))") }
-        if let window, window < 1 { throw ValidationError("--window must be at least 1 (got \(window))") }
+        if (data == nil) == (textPath == nil) { throw ValidationError("give the data to train on: --data DATASET.h5 or --text FILE (one of them)") }
+        if config != nil && model.preset != nil { throw ValidationError("--config and --preset both give a starting configuration; choose one") }
+        for (name, value) in [("--steps", steps), ("--global-batch", globalBatch), ("--window", window)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
+        }
+        for (name, value) in [("--log-every", logEvery), ("--valid-every", validEvery), ("--check-every", checkEvery)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1 (got \(value))")
+        }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr))") }
         if let clip, !(clip > 0) { throw ValidationError("--clip must be positive (got \(clip))") }
-        if logEvery < 1 { throw ValidationError("--log-every must be at least 1 (got \(logEvery))") }
-        if checkEvery < 1 { throw ValidationError("--check-every must be at least 1 (got \(checkEvery))") }
+        for (name, value) in [("--beta1", beta1), ("--beta2", beta2)] {
+            if let value, !(value >= 0 && value < 1) { throw ValidationError("\(name) must be in [0, 1) (got \(value))") }
+        }
+        if let eps, !(eps > 0) { throw ValidationError("--eps must be positive (got \(eps))") }
+        if let weightDecay, !(weightDecay >= 0) { throw ValidationError("--weight-decay must be non-negative (got \(weightDecay))") }
     }
 
-    func trainingConfig() -> TrainingConfig {
-        var t = model.preset.training
+    /// The effective configuration: config file or preset, then every flag given.
+    func runConfig(base: RunConfig?, inputSize: Int) -> RunConfig {
+        var m = model.modelConfig(base: base?.model)
+        if m.input == .categorical { m.inputSize = inputSize }
+        var t = base?.training ?? model.resolvedPreset.training
         if let steps { t.steps = steps }
         if let globalBatch { t.globalBatch = globalBatch }
         if let window { t.window = window }
         if let seed { t.seed = seed }
         if let lr { t.adam.learningRate = lr }
+        if let beta1 { t.adam.beta1 = beta1 }
+        if let beta2 { t.adam.beta2 = beta2 }
+        if let eps { t.adam.epsilon = eps }
+        if let weightDecay { t.adam.weightDecay = weightDecay }
         if let clip { t.clip = clip }
-        return t
+        return RunConfig(model: m, training: t, data: data ?? textPath ?? "")
     }
 
     func run() throws {
         let world = MPICollective()
         defer { world.finalize() }
-        let config = model.modelConfig()
-        let training = trainingConfig()
         let rank0 = world.rank == 0
 
         // Setup can fail on some ranks only (a file visible on one node but not another): agree
         // first, so that every rank leaves together and exactly one reports.
-        let setup = Result { () throws -> (Trainer, ASCIIText) in
-            let text = try ASCIIText(path: textPath)
-            let vrnn = try VRNNModel(config)
-            return (try Trainer(model: vrnn, config: training, tokens: text.tokens, collective: world), text)
-        }
+        let setup = Result { () throws -> Session in try Session(self, world) }
         if let failing = world.firstFailingRank((try? setup.get()) == nil) {
             if world.rank == failing, case .failure(let error) = setup { report(error, world) }
             throw ExitCode.failure
         }
-        let (trainer, text) = try setup.get()
+        let session = try setup.get()
+        let trainer = session.trainer, training = session.config.training, config = session.config.model
 
         let log = ProgressLog(total: training.steps, tokensPerStep: training.globalBatch * training.window,
                               every: quiet || !rank0 ? nil : logEvery)
         log.line("vrnn: \(BLASSetup.summary)")
         log.line("vrnn: \(world.size) rank\(world.size == 1 ? "" : "s"), \(training.globalBatch / world.size) streams each")
-        log.line("vrnn: \(textPath): \(text.tokens.count) characters"
-                 + (text.replaced > 0 ? ", \(text.replaced) outside ASCII replaced by '?'" : ""))
+        log.line("vrnn: \(session.config.data): \(session.trainTokens) training characters, "
+                 + (session.validator.map { "\($0.characters) validation characters per pass" } ?? "no validation split"))
         log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent), "
                  + "\(trainer.model.parameterCount) parameters, G=\(training.globalBatch) T=\(training.window), \(training.steps) steps")
+        if let folder = session.folder { log.line("vrnn: run folder \(folder)") }
         try checkParametersAgree(trainer, world)
 
         var last: StepMetrics?
         for _ in 0..<training.steps {
-            let metrics = trainer.trainStep(inspectGradient: trainer.step == 0 ? dumpGradient(rank0) : nil)
+            var metrics = trainer.trainStep(inspectGradient: trainer.step == 0 ? dumpGradient(rank0) : nil)
             // The reduced loss is the same on every rank, so every rank takes this branch together.
             guard metrics.loss.isFinite else {
                 if rank0 { report(UserError("the loss became \(metrics.loss) at step \(metrics.step); lower --lr or --clip"), world) }
                 throw ExitCode.failure
             }
             if metrics.step % checkEvery == 0 { try checkParametersAgree(trainer, world) }
+            if let validator = session.validator, metrics.step % validEvery == 0 || metrics.step == training.steps {
+                let sums = validator.run(parameters: trainer.parameters, collective: world)
+                metrics.validLoss = (sums.reconstruction + sums.kl) / Double(validator.characters)
+            }
             log.report(metrics)
+            session.metrics?.append(metrics, charactersPerSecond: log.rate(at: metrics.step))
             last = metrics
         }
-        if rank0, !quiet, let last { print(log.summary(last)) }
+        if rank0, !quiet, let last {
+            print(log.summary(last))
+            if let folder = session.folder { print("vrnn: config and metrics in \(folder)/ (config.json, metrics.csv)") }
+        }
     }
 
     /// Aborts the run, with one message from rank 0, if any rank's parameters differ from another's.
@@ -114,10 +145,74 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// Prints `vrnn: error: ...` (naming the rank when there are several) to standard error.
-func report(_ error: Error, _ world: Collective) {
-    let rank = world.size > 1 ? "rank \(world.rank): " : ""
-    FileHandle.standardError.write(Data("vrnn: error: \(rank)\(error)\n".utf8))
+/// What a training run sets up before its first step; any failure here is agreed across ranks.
+struct Session {
+    let config: RunConfig
+    let trainer: Trainer
+    let validator: Validator?
+    let trainTokens: Int
+    let folder: String?          // rank 0 only
+    let metrics: MetricsFile?    // rank 0 only
+
+    init(_ command: TrainCommand, _ world: MPICollective) throws {
+        let base: RunConfig? = try command.config.map { path in
+            guard let bytes = FileManager.default.contents(atPath: path) else { throw UserError("\(path): cannot read the config file") }
+            do { return try JSONDecoder().decode(RunConfig.self, from: bytes) } catch {
+                throw UserError("\(path): not a vrnn run config (\(error)); start from a run's config.json")
+            }
+        }
+        let train: [Int32], valid: [Int32], vocabulary: Int
+        if let path = command.data {
+            let dataset: TextDataset
+            do { dataset = try TextDataset(readingAt: path) } catch { throw UserError("\(error)") }
+            train = dataset.tokens(of: dataset.train)
+            valid = dataset.tokens(of: dataset.valid)
+            vocabulary = dataset.vocabulary.count
+        } else {
+            train = try ASCIIText(path: command.textPath!).tokens
+            valid = []
+            vocabulary = 128
+        }
+        config = command.runConfig(base: base, inputSize: vocabulary)
+        let model: VRNNModel
+        do { model = try VRNNModel(config.model) } catch { throw UserError("\(error)") }
+        do { trainer = try Trainer(model: model, config: config.training, tokens: train, collective: world) } catch {
+            throw UserError("\(error)")
+        }
+        validator = valid.isEmpty ? nil : try? Validator(model: model, tokens: valid, config: config.training, collective: world)
+        trainTokens = train.count
+        if world.rank == 0 {
+            let folder = command.runFolder ?? Self.defaultFolder()
+            try Self.createRunFolder(folder, config: config)
+            self.folder = folder
+            metrics = try MetricsFile(path: folder + "/metrics.csv")
+        } else {
+            folder = nil
+            metrics = nil
+        }
+    }
+
+    static func defaultFolder() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return "checkpoints/run-" + formatter.string(from: Date())
+    }
+
+    /// Creates the folder and writes config.json; refuses a folder that already holds a run.
+    static func createRunFolder(_ folder: String, config: RunConfig) throws {
+        let file = folder + "/config.json"
+        if FileManager.default.fileExists(atPath: file) {
+            throw UserError("\(folder) already holds a run (config.json); choose another --run folder")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(config).write(to: URL(fileURLWithPath: file))
+        } catch {
+            throw UserError("\(folder): cannot create the run folder (\(error.localizedDescription))")
+        }
+    }
 }
 
 /// Text read as bytes over the fixed ASCII-128 vocabulary; any byte >= 128 becomes '?' and is counted.
@@ -138,4 +233,10 @@ struct ASCIIText {
         }
         self.replaced = replaced
     }
+}
+
+/// Prints `vrnn: error: ...` (naming the rank when there are several) to standard error.
+func report(_ error: Error, _ world: Collective) {
+    let rank = world.size > 1 ? "rank \(world.rank): " : ""
+    FileHandle.standardError.write(Data("vrnn: error: \(rank)\(error)\n".utf8))
 }

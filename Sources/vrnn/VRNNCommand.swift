@@ -6,7 +6,7 @@ struct VRNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vrnn",
         abstract: "Train Variational Recurrent Neural Networks (Chung et al. 2015) data-parallel over MPI ranks.",
-        subcommands: [TrainCommand.self, BenchCommand.self])
+        subcommands: [PrepareCommand.self, TrainCommand.self, BenchCommand.self])
 
     static func main() {
         BLASSetup.ensureFastKernel()
@@ -14,6 +14,9 @@ struct VRNNCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as UserError {
+            FileHandle.standardError.write(Data("vrnn: error: \(error)\n".utf8))
+            Foundation.exit(1)
         } catch {
             // Under mpirun every rank parses the same arguments: let rank 0 alone print the message.
             if ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"].map({ $0 != "0" }) ?? false {

@@ -4,15 +4,34 @@ import XCTest
 /// The same run on 1, 2 and 4 ranks (ARCHITECTURE §3), through the real CLI under mpirun.
 final class DistributedTrainingTests: XCTestCase {
     var textFile: URL!
+    var dataset: URL!
+    var runs: URL!
 
     override func setUpWithError() throws {
         guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else {
             throw XCTSkip("\(MPIRun.vrnn) is not built (swift build --build-tests builds it)")
         }
         textFile = try MPIRun.text(count: 20_000)
+        runs = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-runs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        dataset = runs.appendingPathComponent("text.h5")
+        let prepared = try MPIRun.run(ranks: 1, ["prepare", "text", textFile.path, "--out", dataset.path, "--valid-fraction", "0.2"])
+        XCTAssertEqual(prepared.status, 0, prepared.stderr)
     }
 
-    override func tearDown() { if let textFile { try? FileManager.default.removeItem(at: textFile) } }
+    override func tearDown() {
+        if let textFile { try? FileManager.default.removeItem(at: textFile) }
+        if let runs { try? FileManager.default.removeItem(at: runs) }
+    }
+
+    /// Validation losses printed: "step k/S  validation loss X nats ...".
+    static func validationLosses(_ output: String) -> [Double] {
+        output.split(separator: "\n").compactMap { line -> Double? in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 4, fields[0] == "step", fields[2] == "validation" else { return nil }
+            return Double(fields[4])
+        }
+    }
 
     /// Losses printed per step: "step k/S  loss X nats ...".
     static func losses(_ output: String) -> [Double] {
@@ -23,16 +42,18 @@ final class DistributedTrainingTests: XCTestCase {
         }
     }
 
+    /// Training losses then validation losses (every 25 steps) of a run.
     func train(ranks: Int, mpiOptions: [String] = [], steps: Int, gradient: URL) throws -> [Double] {
         let result = try MPIRun.run(ranks: ranks, mpiOptions: mpiOptions, [
-            "train", "--text", textFile.path, "--preset", "tiny", "--global-batch", "8", "--window", "16",
-            "--steps", "\(steps)", "--log-every", "1", "--check-every", "10", "--seed", "5",
-            "--dump-first-gradient", gradient.path])
+            "train", "--data", dataset.path, "--run", runs.appendingPathComponent(UUID().uuidString).path,
+            "--preset", "tiny", "--global-batch", "8", "--window", "16", "--steps", "\(steps)", "--log-every", "1",
+            "--valid-every", "25", "--check-every", "10", "--seed", "5", "--dump-first-gradient", gradient.path])
         XCTAssertFalse(result.timedOut, "\(ranks) ranks timed out")
         XCTAssertEqual(result.status, 0, "\(ranks) ranks: \(result.stderr)")
-        let losses = Self.losses(result.stdout)
+        let losses = Self.losses(result.stdout), valid = Self.validationLosses(result.stdout)
         XCTAssertEqual(losses.count, steps, "\(ranks) ranks printed \(losses.count) of \(steps) steps:\n\(result.stdout)")
-        return losses
+        XCTAssertEqual(valid.count, (steps + 24) / 25, "validation losses of \(ranks) ranks")
+        return losses + valid
     }
 
     static func gradient(_ url: URL) throws -> [Float] {
@@ -61,7 +82,7 @@ final class DistributedTrainingTests: XCTestCase {
             XCTAssertLessThan(worst, 1e-3, "loss curve, \(ranks) ranks vs 1")
             print("\(ranks) ranks vs 1: first-step gradient \(difference / scale), loss curve \(worst)")
         }
-        XCTAssertLessThan(curves[1]!.suffix(5).reduce(0, +), curves[1]!.prefix(5).reduce(0, +), "the run learns")
+        XCTAssertLessThan(curves[1]![45..<50].reduce(0, +), curves[1]!.prefix(5).reduce(0, +), "the run learns")
     }
 
     /// The transport multi-node runs use.
@@ -89,10 +110,20 @@ final class DistributedTrainingTests: XCTestCase {
             (4, ["--global-batch", "2"], "cannot be split over 4 ranks"),
             (2, ["--text", "/nonexistent/data.txt"], "/nonexistent/data.txt: cannot read the file"),
             (2, ["--no-such-flag"], "Unknown option '--no-such-flag'"),
+            (2, ["--data", "/nonexistent/data.h5"], "/nonexistent/data.h5: no such file"),
+            (2, ["--data", "TEXT"], "not an HDF5 file"),
+            (2, ["--data", "FIXTURE"], "not a vrnn dataset"),
+            (2, ["--run", "EXISTING"], "already holds a run"),
         ]
+        let existing = runs.appendingPathComponent("existing")
+        try FileManager.default.createDirectory(at: existing, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: existing.appendingPathComponent("config.json").path, contents: Data("{}".utf8))
+        let fixture = MPIRun.root.appendingPathComponent("Tests/VRNNTests/Fixtures/reference.h5").path
         for (ranks, extra, message) in cases {
-            var arguments = ["train", "--preset", "tiny", "--steps", "3"] + extra
-            if !extra.contains("--text") { arguments += ["--text", textFile.path] }
+            let substituted = extra.map { ["TEXT": textFile.path, "FIXTURE": fixture, "EXISTING": existing.path][$0] ?? $0 }
+            var arguments = ["train", "--preset", "tiny", "--steps", "3"] + substituted
+            if !extra.contains("--text") && !extra.contains("--data") { arguments += ["--data", dataset.path] }
+            if !extra.contains("--run") { arguments += ["--run", runs.appendingPathComponent(UUID().uuidString).path] }
             let result = try MPIRun.run(ranks: ranks, arguments, timeout: 60)
             XCTAssertFalse(result.timedOut, "\(extra) hung")
             XCTAssertNotEqual(result.status, 0, "\(extra) must fail")

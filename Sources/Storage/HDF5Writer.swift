@@ -1,0 +1,136 @@
+import CHDF5
+import Foundation
+
+/// Element types vrnn writes: how each is stored (little-endian, ARCHITECTURE §6) and held in memory.
+public protocol HDF5Storable {
+    static var fileType: hid_t { get }
+    static var memoryType: hid_t { get }
+}
+extension Float: HDF5Storable {
+    public static var fileType: hid_t { chdf5_ieee_f32le() }
+    public static var memoryType: hid_t { chdf5_native_float() }
+}
+extension Double: HDF5Storable {
+    public static var fileType: hid_t { chdf5_ieee_f64le() }
+    public static var memoryType: hid_t { chdf5_native_double() }
+}
+extension Int32: HDF5Storable {
+    public static var fileType: hid_t { chdf5_std_i32le() }
+    public static var memoryType: hid_t { chdf5_native_int32() }
+}
+extension Int64: HDF5Storable {
+    public static var fileType: hid_t { chdf5_std_i64le() }
+    public static var memoryType: hid_t { chdf5_native_int64() }
+}
+extension UInt8: HDF5Storable {
+    public static var fileType: hid_t { chdf5_std_u8le() }
+    public static var memoryType: hid_t { chdf5_native_uint8() }
+}
+
+/// Writes a new HDF5 file. It is created under a temporary name beside `path`, and
+/// `commit()` flushes it, fsyncs it and renames it into place. A failed or interrupted write
+/// therefore never leaves a partial file at `path`, and an existing file there is replaced only
+/// when `overwrite` is set.
+public final class HDF5Writer {
+    public let path: String
+    let temporaryPath: String
+    var id: hid_t
+    /// Datasets at least this large (elements) are chunked with shuffle + gzip + Fletcher32.
+    public static let compressionThreshold = 4096
+
+    public init(creatingAt path: String, overwrite: Bool) throws {
+        H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
+        if !overwrite && FileManager.default.fileExists(atPath: path) {
+            throw HDF5Error("\(path) already exists; pass --force to replace it")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+            throw HDF5Error("\(path): the folder \(directory) does not exist")
+        }
+        self.path = path
+        temporaryPath = path + ".tmp-\(getpid())"
+        id = H5Fcreate(temporaryPath, chdf5_acc_trunc(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+        guard id >= 0 else { throw HDF5Error("\(path): cannot create the file (permissions or disk space?)") }
+    }
+
+    deinit {
+        if id >= 0 {
+            H5Fclose(id)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Writes `values` with `shape` at `name`, creating intermediate groups.
+    public func write<T: HDF5Storable>(_ values: [T], shape: [Int], to name: String) throws {
+        precondition(shape.reduce(1, *) == values.count, "\(name): shape \(shape) does not hold \(values.count) values")
+        var dims = shape.map { hsize_t($0) }
+        let space = H5Screate_simple(Int32(dims.count), &dims, nil)
+        defer { H5Sclose(space) }
+        let links = H5Pcreate(chdf5_link_create_plist())
+        defer { H5Pclose(links) }
+        H5Pset_create_intermediate_group(links, 1)
+        let properties = H5Pcreate(chdf5_dataset_create_plist())
+        defer { H5Pclose(properties) }
+        if values.count >= Self.compressionThreshold {
+            // Chunks of about 64k elements along the first axis.
+            let rowSize = max(shape.dropFirst().reduce(1, *), 1)
+            var chunk = dims
+            chunk[0] = hsize_t(max(1, min(shape[0], 65536 / rowSize)))
+            H5Pset_chunk(properties, Int32(chunk.count), &chunk)
+            H5Pset_shuffle(properties)
+            H5Pset_deflate(properties, 4)
+            H5Pset_fletcher32(properties)
+        }
+        let dataset = H5Dcreate2(id, name, T.fileType, space, links, properties, hid_t(H5P_DEFAULT))
+        guard dataset >= 0 else { throw HDF5Error("\(path): cannot create dataset \(name)") }
+        defer { H5Dclose(dataset) }
+        let status = values.withUnsafeBytes {
+            H5Dwrite(dataset, T.memoryType, H5S_ALL, H5S_ALL, hid_t(H5P_DEFAULT), $0.baseAddress)
+        }
+        guard status >= 0 else { throw HDF5Error("\(path): cannot write \(name) (disk full?)") }
+    }
+
+    /// A variable-length UTF-8 string attribute on the root group (h5py reads it as `str`).
+    public func setAttribute(_ name: String, _ value: String) throws {
+        let type = H5Tcopy(chdf5_c_s1())
+        defer { H5Tclose(type) }
+        H5Tset_size(type, chdf5_variable())
+        H5Tset_cset(type, H5T_CSET_UTF8)
+        let space = H5Screate(H5S_SCALAR)
+        defer { H5Sclose(space) }
+        let attribute = H5Acreate2(id, name, type, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+        guard attribute >= 0 else { throw HDF5Error("\(path): cannot create attribute \(name)") }
+        defer { H5Aclose(attribute) }
+        let status = value.withCString { pointer -> herr_t in
+            var p: UnsafePointer<CChar>? = pointer
+            return H5Awrite(attribute, type, &p)
+        }
+        guard status >= 0 else { throw HDF5Error("\(path): cannot write attribute \(name)") }
+    }
+
+    /// An integer attribute on the root group.
+    public func setAttribute(_ name: String, _ value: Int64) throws {
+        let space = H5Screate(H5S_SCALAR)
+        defer { H5Sclose(space) }
+        let attribute = H5Acreate2(id, name, chdf5_std_i64le(), space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+        guard attribute >= 0 else { throw HDF5Error("\(path): cannot create attribute \(name)") }
+        defer { H5Aclose(attribute) }
+        var v = value
+        guard H5Awrite(attribute, chdf5_native_int64(), &v) >= 0 else { throw HDF5Error("\(path): cannot write attribute \(name)") }
+    }
+
+    /// Closes the file, fsyncs it, renames it to `path` and fsyncs the folder.
+    public func commit() throws {
+        guard H5Fclose(id) >= 0 else { throw HDF5Error("\(path): cannot close the file") }
+        id = -1
+        let fd = open(temporaryPath, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
+        guard rename(temporaryPath, path) == 0 else {
+            unlink(temporaryPath)
+            throw HDF5Error("\(path): cannot move the finished file into place: \(String(cString: strerror(errno)))")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        let dfd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+}

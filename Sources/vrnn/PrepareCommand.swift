@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Storage
+
+struct PrepareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prepare", abstract: "Turn raw data into a vrnn dataset file (HDF5).",
+        subcommands: [PrepareText.self])
+}
+
+struct PrepareText: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "text",
+        abstract: "A text file (bytes or UTF-8) as one token stream; its last part becomes the validation split.")
+
+    @Argument(help: "The text file.") var input: String
+    @Option(help: "Output dataset file.") var out: String
+    @Option(help: "ascii: the fixed 128-character vocabulary of the reference notebook; data: the bytes the text uses.")
+    var vocab: Vocabulary = .ascii
+    @Option(name: .customLong("valid-fraction"), help: "Fraction of the text, from its end, kept for validation.")
+    var validFraction = 0.1
+    @Flag(help: "Replace an existing output file.") var force = false
+
+    enum Vocabulary: String, ExpressibleByArgument, CaseIterable { case ascii, data }
+
+    func validate() throws {
+        guard validFraction >= 0, validFraction < 1 else {
+            throw ValidationError("--valid-fraction must be in [0, 1) (got \(validFraction))")
+        }
+    }
+
+    func run() throws {
+        guard let bytes = FileManager.default.contents(atPath: input) else {
+            throw UserError("\(input): cannot read the file (missing or not readable)")
+        }
+        guard !bytes.isEmpty else { throw UserError("\(input): the file is empty") }
+        let vocabulary: [UInt8] = vocab == .ascii ? Array(0..<128) : Array(Set(bytes)).sorted()
+        var index = [Int32](repeating: -1, count: 256)
+        for (i, b) in vocabulary.enumerated() { index[Int(b)] = Int32(i) }
+        let replacement = index[Int(UInt8(ascii: "?"))]
+        var outside = 0
+        let tokens = bytes.map { byte -> Int32 in
+            if index[Int(byte)] >= 0 { return index[Int(byte)] }
+            outside += 1
+            return replacement
+        }
+        let validCount = Int((Double(tokens.count) * validFraction).rounded())
+        let trainCount = tokens.count - validCount
+        let metadata = """
+            {"kind":"text","source":"\((input as NSString).lastPathComponent)","vocab":"\(vocab.rawValue)",\
+            "characters":\(tokens.count),"outside_vocabulary_replaced":\(outside),"valid_fraction":\(validFraction)}
+            """
+        let dataset = TextDataset(tokens: tokens, offsets: [0, Int64(trainCount), Int64(tokens.count)], vocabulary: vocabulary,
+                                  train: 0..<1, valid: validCount > 0 ? 1..<2 : 1..<1, metadata: metadata)
+        do { try dataset.write(to: out, overwrite: force) } catch { throw UserError("\(error)") }
+        print("vrnn prepare: \(out): \(trainCount) training and \(validCount) validation characters, vocabulary \(vocabulary.count)"
+              + (outside > 0 ? ", \(outside) characters outside it replaced by '?'" : ""))
+    }
+}
