@@ -41,14 +41,18 @@ public final class Trainer {
     public let parameters: FloatBuffer
     public let gradient: FloatBuffer
     public let adam: Adam
-    public var streams: TokenStreams
+    public let data: SequenceData
+    public var streams: SequenceStreams
     public let firstStream: Int
+    var rows: [Int]   // [T * B] data row of each window row
     public private(set) var step = 0
 
     public enum SetupError: Error, CustomStringConvertible {
         case indivisible(globalBatch: Int, ranks: Int)
+        case dataMismatch(String)
         public var description: String {
             switch self {
+            case let .dataMismatch(text): return text
             case let .indivisible(g, n):
                 return "--global-batch \(g) cannot be split over \(n) ranks: the rank count must divide it "
                     + "(and be at most \(g)); choose -np among the divisors of \(g) or change --global-batch"
@@ -56,9 +60,10 @@ public final class Trainer {
         }
     }
 
-    public init(model: VRNNModel, config: TrainingConfig, tokens: [Int32], collective: Collective) throws {
+    public init(model: VRNNModel, config: TrainingConfig, data: SequenceData, collective: Collective) throws {
         let n = collective.size, g = config.globalBatch
         guard g >= n, g % n == 0 else { throw SetupError.indivisible(globalBatch: g, ranks: n) }
+        if let problem = data.mismatch(with: model.config) { throw SetupError.dataMismatch(problem) }
         self.model = model
         self.config = config
         self.collective = collective
@@ -69,7 +74,9 @@ public final class Trainer {
         gradient = FloatBuffer(count: model.parameterCount)
         model.table.initialise(parameters, seed: config.seed)
         adam = Adam(parameterCount: model.parameterCount, config: config.adam)
-        streams = try TokenStreams(tokens: tokens, globalStreams: g, window: config.window)
+        self.data = data
+        streams = try SequenceStreams(offsets: data.offsets, globalStreams: g, window: config.window)
+        rows = Array(repeating: 0, count: local * config.window)
     }
 
     /// A fingerprint of the parameters (sum and sum of squares in Double): ranks whose parameters
@@ -82,7 +89,8 @@ public final class Trainer {
     /// the gradient summed over ranks, before clipping.
     public func trainStep(inspectGradient: ((FloatBuffer) -> Void)? = nil) -> StepMetrics {
         let normaliser = Float(config.globalBatch * config.window)
-        streams.nextWindow(into: workspace, firstStream: firstStream)
+        streams.nextWindow(firstStream: firstStream, batch: workspace.batch, rows: &rows, reset: &workspace.reset)
+        data.fill(workspace, rows: rows)
         workspace.fillLatentNoise(seed: config.seed, step: step, firstStream: firstStream)
         gradient.zero()
         workspace.forward(parameters: parameters.pointer, normaliser: normaliser)

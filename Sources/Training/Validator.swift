@@ -1,23 +1,28 @@
 import Kernels
 import VRNN
 
-/// The validation loss: the validation tokens cut into the same G global streams as training,
+/// The validation loss: the validation data read by the same G global streams as training,
 /// read window by window from a zero state, forward only. Each rank evaluates its own streams and
 /// the sums are reduced, so the figure does not depend on the number of ranks.
 public final class Validator {
-    let pristine: TokenStreams
+    let data: SequenceData
+    let pristine: SequenceStreams
     let workspace: WindowWorkspace
+    var rows: [Int]
     let windows: Int
     let firstStream: Int
     let seed: UInt64
 
-    /// Throws when the validation text is too short for one window per stream.
-    public init(model: VRNNModel, tokens: [Int32], config: TrainingConfig, collective: Collective) throws {
-        pristine = try TokenStreams(tokens: tokens, globalStreams: config.globalBatch, window: config.window)
-        windows = pristine.partLength / config.window
+    /// Throws when the validation data is too short for one window per stream.
+    public init(model: VRNNModel, data: SequenceData, config: TrainingConfig, collective: Collective) throws {
+        self.data = data
+        pristine = try SequenceStreams(offsets: data.offsets, globalStreams: config.globalBatch, window: config.window)
+        // Every stream evaluates the same number of full windows: the shortest tape's.
+        windows = pristine.tapeLengths.min()! / config.window
         let local = config.globalBatch / collective.size
         firstStream = collective.rank * local
         workspace = WindowWorkspace(model: model, batch: local, steps: config.window)
+        rows = Array(repeating: 0, count: local * config.window)
         seed = config.seed
     }
 
@@ -31,7 +36,8 @@ public final class Validator {
         workspace.initialC.zero()
         var reconstruction = 0.0, kl = 0.0
         for w in 0..<windows {
-            streams.nextWindow(into: workspace, firstStream: firstStream)
+            streams.nextWindow(firstStream: firstStream, batch: workspace.batch, rows: &rows, reset: &workspace.reset)
+            data.fill(workspace, rows: rows)
             workspace.fillLatentNoise(seed: seed, step: w, firstStream: firstStream, purpose: .validation)
             let loss = workspace.forward(parameters: parameters.pointer, normaliser: 1)
             reconstruction += loss.reconstruction

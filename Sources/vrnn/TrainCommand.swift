@@ -161,26 +161,27 @@ struct Session {
                 throw UserError("\(path): not a vrnn run config (\(error)); start from a run's config.json")
             }
         }
-        let train: [Int32], valid: [Int32], vocabulary: Int
+        let train: SequenceData, valid: SequenceData?, vocabulary: Int
         if let path = command.data {
             let dataset: TextDataset
             do { dataset = try TextDataset(readingAt: path) } catch { throw UserError("\(error)") }
-            train = dataset.tokens(of: dataset.train)
-            valid = dataset.tokens(of: dataset.valid)
+            train = SequenceData(.tokens(dataset.tokens(of: dataset.train)))
+            valid = dataset.valid.isEmpty ? nil : SequenceData(.tokens(dataset.tokens(of: dataset.valid)))
             vocabulary = dataset.vocabulary.count
         } else {
-            train = try ASCIIText(path: command.textPath!).tokens
-            valid = []
+            train = SequenceData(.tokens(try ASCIIText(path: command.textPath!).tokens))
+            valid = nil
             vocabulary = 128
         }
-        config = command.runConfig(base: base, inputSize: vocabulary)
+        let config = command.runConfig(base: base, inputSize: vocabulary)
+        self.config = config
         let model: VRNNModel
         do { model = try VRNNModel(config.model) } catch { throw UserError("\(error)") }
-        do { trainer = try Trainer(model: model, config: config.training, tokens: train, collective: world) } catch {
+        do { trainer = try Trainer(model: model, config: config.training, data: train, collective: world) } catch {
             throw UserError("\(error)")
         }
-        validator = valid.isEmpty ? nil : try? Validator(model: model, tokens: valid, config: config.training, collective: world)
-        trainTokens = train.count
+        validator = valid.flatMap { try? Validator(model: model, data: $0, config: config.training, collective: world) }
+        trainTokens = train.rowCount
         if world.rank == 0 {
             let folder = command.runFolder ?? Self.defaultFolder()
             try Self.createRunFolder(folder, config: config)

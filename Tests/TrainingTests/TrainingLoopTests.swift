@@ -17,7 +17,8 @@ final class TrainingLoopTests: XCTestCase {
         training.window = 16
         training.seed = 3
         training.adam.learningRate = 1e-2
-        let trainer = try Trainer(model: try VRNNModel(config), config: training, tokens: tokens, collective: SingleProcess())
+        let trainer = try Trainer(model: try VRNNModel(config), config: training, data: SequenceData(.tokens(tokens)),
+                                  collective: SingleProcess())
         var losses: [Double] = []
         for _ in 0..<150 { losses.append(trainer.trainStep().loss) }
         let first = losses.prefix(5).reduce(0, +) / 5, last = losses.suffix(10).reduce(0, +) / 10
@@ -27,25 +28,38 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertTrue(losses.allSatisfy(\.isFinite))
     }
 
-    func testStreamsReadTheirOwnPartAndWrapWithAReset() throws {
-        let tokens = (0..<40).map { Int32($0) }
-        var streams = try TokenStreams(tokens: tokens, globalStreams: 4, window: 3)  // parts of 10
-        let model = try VRNNModel(ModelConfig(input: .categorical, inputSize: 40, embedding: 2, phiX: [2], phiZ: [2],
-                                              prior: [], encoder: [], decoder: [], activation: .tanh, latent: 1,
-                                              cell: .gru, hidden: 2, layers: 1, variant: .vrnn, head: .categorical))
-        let w = WindowWorkspace(model: model, batch: 2, steps: 3)
-        streams.nextWindow(into: w, firstStream: 2)        // streams 2 and 3, time-major rows
-        XCTAssertEqual(w.tokens, [20, 30, 21, 31, 22, 32])
-        XCTAssertEqual(w.reset, [1, 1, 0, 0, 0, 0])
-        streams.nextWindow(into: w, firstStream: 2)
-        XCTAssertEqual(w.tokens, [23, 33, 24, 34, 25, 35])
-        XCTAssertEqual(w.reset, [0, 0, 0, 0, 0, 0])
-        streams.nextWindow(into: w, firstStream: 2)        // 26..28
-        streams.nextWindow(into: w, firstStream: 2)        // 29 would overrun the part: wrap
-        XCTAssertEqual(w.tokens, [20, 30, 21, 31, 22, 32])
-        XCTAssertEqual(w.reset, [1, 1, 0, 0, 0, 0])
+    func testOneSequenceIsCutIntoPartsThatWrapWithAReset() throws {
+        var streams = try SequenceStreams(offsets: [0, 40], globalStreams: 4, window: 3)  // parts of 10
+        var rows = [Int](repeating: 0, count: 6), reset = [UInt8](repeating: 0, count: 6)
+        streams.nextWindow(firstStream: 2, batch: 2, rows: &rows, reset: &reset)   // streams 2 and 3, time-major
+        XCTAssertEqual(rows, [20, 30, 21, 31, 22, 32])
+        XCTAssertEqual(reset, [1, 1, 0, 0, 0, 0])
+        streams.nextWindow(firstStream: 2, batch: 2, rows: &rows, reset: &reset)
+        XCTAssertEqual(rows, [23, 33, 24, 34, 25, 35])
+        XCTAssertEqual(reset, [0, 0, 0, 0, 0, 0])
+        streams.nextWindow(firstStream: 2, batch: 2, rows: &rows, reset: &reset)    // 26..28
+        streams.nextWindow(firstStream: 2, batch: 2, rows: &rows, reset: &reset)    // 29 would overrun: wrap
+        XCTAssertEqual(rows, [20, 30, 21, 31, 22, 32])
+        XCTAssertEqual(reset, [1, 1, 0, 0, 0, 0])
         XCTAssertEqual(streams.epochs, [0, 0, 1, 1])
-        XCTAssertThrowsError(try TokenStreams(tokens: tokens, globalStreams: 20, window: 3))
+        XCTAssertThrowsError(try SequenceStreams(offsets: [0, 40], globalStreams: 20, window: 3))
+    }
+
+    /// Sequences of lengths 5, 3, 4, 2 over 2 streams: dealt to the shorter tape (ties to the lower
+    /// index): stream 0 gets [0,5) and [12,14), stream 1 gets [5,8) and [8,12); a reset at each start.
+    func testManySequencesArePackedPerStreamWithResets() throws {
+        var streams = try SequenceStreams(offsets: [0, 5, 8, 12, 14], globalStreams: 2, window: 7)
+        XCTAssertEqual(streams.tapeLengths, [7, 7])
+        var rows = [Int](repeating: 0, count: 14), reset = [UInt8](repeating: 0, count: 14)
+        streams.nextWindow(firstStream: 0, batch: 2, rows: &rows, reset: &reset)
+        XCTAssertEqual(stride(from: 0, to: 14, by: 2).map { rows[$0] }, [0, 1, 2, 3, 4, 12, 13])
+        XCTAssertEqual(stride(from: 1, to: 14, by: 2).map { rows[$0] }, [5, 6, 7, 8, 9, 10, 11])
+        XCTAssertEqual(stride(from: 0, to: 14, by: 2).map { reset[$0] }, [1, 0, 0, 0, 0, 1, 0])
+        XCTAssertEqual(stride(from: 1, to: 14, by: 2).map { reset[$0] }, [1, 0, 0, 1, 0, 0, 0])
+        streams.nextWindow(firstStream: 0, batch: 2, rows: &rows, reset: &reset)   // the tapes wrap
+        XCTAssertEqual(streams.epochs, [1, 1])
+        XCTAssertEqual(rows[0], 0)
+        XCTAssertEqual(reset[0], 1)
     }
 
     func testIndivisibleGlobalBatchIsRefused() throws {
@@ -62,7 +76,7 @@ final class TrainingLoopTests: XCTestCase {
         var config = TrainingConfig()
         config.globalBatch = 4
         config.window = 2
-        XCTAssertThrowsError(try Trainer(model: model, config: config, tokens: Array(repeating: 0, count: 100),
+        XCTAssertThrowsError(try Trainer(model: model, config: config, data: SequenceData(.tokens(Array(repeating: 0, count: 100))),
                                          collective: FakeRanks())) { error in
             XCTAssertTrue("\(error)".contains("--global-batch 4 cannot be split over 3 ranks"))
         }

@@ -1,0 +1,52 @@
+import VRNN
+
+/// The rows a run reads: token ids (text) or real-valued frames [rows, D], with sequence
+/// boundaries `offsets` ([S+1], first 0, last = rows).
+public struct SequenceData: Sendable {
+    public enum Values: Sendable {
+        case tokens([Int32])
+        case frames([Float], dim: Int)
+    }
+
+    public let values: Values
+    public let offsets: [Int]
+
+    public init(_ values: Values, offsets: [Int]? = nil) {
+        self.values = values
+        self.offsets = offsets ?? [0, Self.rowCount(values)]
+    }
+
+    public var rowCount: Int { Self.rowCount(values) }
+
+    static func rowCount(_ values: Values) -> Int {
+        switch values {
+        case .tokens(let t): return t.count
+        case .frames(let f, let d): return f.count / d
+        }
+    }
+
+    /// One line naming the mismatch between this data and what the model reads, or nil.
+    public func mismatch(with config: ModelConfig) -> String? {
+        switch (values, config.input) {
+        case (.tokens, .categorical): return nil
+        case (.frames(_, let d), .real):
+            return d == config.inputSize ? nil : "the data has \(d) values per step but the model reads \(config.inputSize)"
+        case (.tokens, .real): return "the data is text but the model reads real-valued frames"
+        case (.frames, .categorical): return "the data is real-valued but the model reads text (use a gaussian, bernoulli or gmm head)"
+        }
+    }
+
+    /// Copies the given data rows into the window's inputs (row index per (t, b), time-major).
+    public func fill(_ workspace: WindowWorkspace, rows: [Int]) {
+        switch values {
+        case .tokens(let tokens):
+            for (i, r) in rows.enumerated() { workspace.tokens[i] = tokens[r] }
+        case .frames(let frames, let d):
+            frames.withUnsafeBufferPointer { source in
+                for (i, r) in rows.enumerated() {
+                    (workspace.frames.pointer + i * d).update(from: source.baseAddress! + r * d, count: d)
+                }
+            }
+        }
+    }
+}
