@@ -4,7 +4,7 @@ import VRNN
 /// boundaries `offsets` ([S+1], first 0, last = rows).
 public struct SequenceData: Sendable {
     public enum Values: Sendable {
-        case tokens([Int32])
+        case tokens([Int32], vocabulary: Int)
         case frames([Float], dim: Int)
     }
 
@@ -20,7 +20,7 @@ public struct SequenceData: Sendable {
 
     static func rowCount(_ values: Values) -> Int {
         switch values {
-        case .tokens(let t): return t.count
+        case .tokens(let t, _): return t.count
         case .frames(let f, let d): return f.count / d
         }
     }
@@ -28,7 +28,8 @@ public struct SequenceData: Sendable {
     /// One line naming the mismatch between this data and what the model reads, or nil.
     public func mismatch(with config: ModelConfig) -> String? {
         switch (values, config.input) {
-        case (.tokens, .categorical): return nil
+        case (.tokens(_, let v), .categorical):
+            return v <= config.inputSize ? nil : "the data's vocabulary of \(v) does not fit the model's \(config.inputSize) inputs"
         case (.frames(_, let d), .real):
             return d == config.inputSize ? nil : "the data has \(d) values per step but the model reads \(config.inputSize)"
         case (.tokens, .real): return "the data is text but the model reads real-valued frames"
@@ -39,7 +40,7 @@ public struct SequenceData: Sendable {
     /// Copies the given data rows into the window's inputs (row index per (t, b), time-major).
     public func fill(_ workspace: WindowWorkspace, rows: [Int]) {
         switch values {
-        case .tokens(let tokens):
+        case .tokens(let tokens, _):
             for (i, r) in rows.enumerated() { workspace.tokens[i] = tokens[r] }
         case .frames(let frames, let d):
             frames.withUnsafeBufferPointer { source in

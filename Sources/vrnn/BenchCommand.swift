@@ -90,7 +90,7 @@ struct BenchCommand: ParsableCommand {
         let tokens = FloatBuffer(count: training.globalBatch * perStream)
         CounterRandom(seed: 11, stream: 0).fillUniform(tokens.pointer, count: tokens.count, step: 0, t: 0, purpose: 0)
         let ids = (0..<tokens.count).map { Int32(tokens[$0] * Float(model.config.inputSize)) % Int32(model.config.inputSize) }
-        let trainer = try Trainer(model: model, config: training, data: SequenceData(.tokens(ids)), collective: collective)
+        let trainer = try Trainer(model: model, config: training, data: SequenceData(.tokens(ids, vocabulary: model.config.inputSize)), collective: collective)
         for _ in 0..<warmup { _ = trainer.trainStep() }
         _ = collective.allreduceSum([0])
         let start = DispatchTime.now().uptimeNanoseconds

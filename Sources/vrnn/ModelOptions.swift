@@ -18,6 +18,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Recurrent cell: gru or lstm.") var cell: ModelConfig.Cell?
     @Option(help: "vrnn (learned prior), vrnn-i (standard-normal prior) or rnn (no latent).") var variant: ModelConfig.Variant?
     @Option(help: "MLP activation: relu, elu or tanh.") var activation: Activation?
+    @Option(help: "Output distribution for real-valued data: gaussian, bernoulli or gmm.") var head: ModelConfig.Head?
+    @Option(help: "Mixture components of the gmm head.") var mixtures: Int?
 
     /// The preset's model (or `base`), with every knob given on the command line applied.
     func modelConfig(base: ModelConfig? = nil) -> ModelConfig {
@@ -32,6 +34,8 @@ struct ModelOptions: ParsableArguments {
         if let cell { c.cell = cell }
         if let variant { c.variant = variant }
         if let activation { c.activation = activation }
+        if let head { c.head = head }
+        if let mixtures { c.mixtures = mixtures }
         return c
     }
 }
@@ -40,3 +44,4 @@ extension Preset: ExpressibleByArgument {}
 extension ModelConfig.Cell: ExpressibleByArgument {}
 extension ModelConfig.Variant: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
+extension ModelConfig.Head: ExpressibleByArgument {}

@@ -5,7 +5,7 @@ import Storage
 struct PrepareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare", abstract: "Turn raw data into a vrnn dataset file (HDF5).",
-        subcommands: [PrepareText.self])
+        subcommands: [PrepareText.self, PrepareSynthetic.self])
 }
 
 struct PrepareText: ParsableCommand {
@@ -50,8 +50,9 @@ struct PrepareText: ParsableCommand {
             {"kind":"text","source":"\((input as NSString).lastPathComponent)","vocab":"\(vocab.rawValue)",\
             "characters":\(tokens.count),"outside_vocabulary_replaced":\(outside),"valid_fraction":\(validFraction)}
             """
-        let dataset = TextDataset(tokens: tokens, offsets: [0, Int64(trainCount), Int64(tokens.count)], vocabulary: vocabulary,
-                                  train: 0..<1, valid: validCount > 0 ? 1..<2 : 1..<1, metadata: metadata)
+        let dataset = SequenceDataset(values: .tokens(tokens, vocabulary: vocabulary),
+                                      offsets: [0, Int64(trainCount), Int64(tokens.count)],
+                                      train: 0..<1, valid: validCount > 0 ? 1..<2 : 1..<1, metadata: metadata)
         do { try dataset.write(to: out, overwrite: force) } catch { throw UserError("\(error)") }
         print("vrnn prepare: \(out): \(trainCount) training and \(validCount) validation characters, vocabulary \(vocabulary.count)"
               + (outside > 0 ? ", \(outside) characters outside it replaced by '?'" : ""))

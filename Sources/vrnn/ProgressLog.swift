@@ -6,11 +6,20 @@ final class ProgressLog {
     let total: Int
     let tokensPerStep: Int
     let every: Int?
+    /// Text reports bits per character and char-steps/s; real-valued data nats per step and frame-steps/s.
+    let text: Bool
     let start = Date()
 
-    init(total: Int, tokensPerStep: Int, every: Int?) {
-        self.total = total; self.tokensPerStep = tokensPerStep; self.every = every
+    init(total: Int, tokensPerStep: Int, every: Int?, text: Bool) {
+        self.total = total; self.tokensPerStep = tokensPerStep; self.every = every; self.text = text
     }
+
+    /// "2.3456 nats (3.384 bits/char)" for text, "2.3456 nats" otherwise.
+    func nats(_ x: Double) -> String {
+        text ? String(format: "%.4f nats (%.3f bits/char)", x, x / log(2)) : String(format: "%.4f nats", x)
+    }
+
+    var unit: String { text ? "char-steps/s" : "frame-steps/s" }
 
     func line(_ text: String) { if every != nil { print(text) } }
 
@@ -19,23 +28,22 @@ final class ProgressLog {
 
     func report(_ m: StepMetrics) {
         if let every, let valid = m.validLoss {
-            print(String(format: "step %d/%d  validation loss %.4f nats (%.3f bits/char)", m.step, total, valid, valid / log(2)))
+            print("step \(m.step)/\(total)  validation loss \(nats(valid))")
         }
         guard let every, m.step % every == 0 || m.step == total else { return }
         let elapsed = Date().timeIntervalSince(start)
         let rate = rate(at: m.step)
         let eta = elapsed / Double(m.step) * Double(total - m.step)
-        print(String(format: "step %d/%d  loss %.4f nats (%.3f bits/char)  recon %.4f  kl %.4f  |g| %.3f  lr %.2e  %@ char-steps/s  ETA %@",
-                     m.step, total, m.loss, m.loss / log(2), m.reconstruction, m.kl, m.gradientNorm, Double(m.learningRate),
-                     Self.compact(rate), Self.duration(eta)))
+        print("step \(m.step)/\(total)  loss \(nats(m.loss))  "
+              + String(format: "recon %.4f  kl %.4f  |g| %.3f  lr %.2e  ", m.reconstruction, m.kl, m.gradientNorm, Double(m.learningRate))
+              + "\(Self.compact(rate)) \(unit)  ETA \(Self.duration(eta))")
         fflush(nil)  // flush every stream: progress must show up promptly under mpirun
     }
 
     func summary(_ m: StepMetrics) -> String {
         let elapsed = Date().timeIntervalSince(start)
-        return String(format: "vrnn: done: %d steps in %@, final loss %.4f nats/char (%.3f bits/char), %@ char-steps/s",
-                      m.step, Self.duration(elapsed), m.loss, m.loss / log(2),
-                      Self.compact(Double(m.step * tokensPerStep) / max(elapsed, 1e-9)))
+        return "vrnn: done: \(m.step) steps in \(Self.duration(elapsed)), final loss \(nats(m.loss)) per step, "
+            + "\(Self.compact(Double(m.step * tokensPerStep) / max(elapsed, 1e-9))) \(unit)"
     }
 
     static func compact(_ x: Double) -> String {

@@ -57,10 +57,19 @@ struct TrainCommand: ParsableCommand {
         if let weightDecay, !(weightDecay >= 0) { throw ValidationError("--weight-decay must be non-negative (got \(weightDecay))") }
     }
 
-    /// The effective configuration: config file or preset, then every flag given.
-    func runConfig(base: RunConfig?, inputSize: Int) -> RunConfig {
+    /// The effective configuration: config file or preset, then every flag given. A preset's model
+    /// (made for text) takes its input from the data: the vocabulary size for text, or real-valued
+    /// frames of the data's width with a Gaussian head unless --head says otherwise.
+    func runConfig(base: RunConfig?, rows: SequenceData) -> RunConfig {
         var m = model.modelConfig(base: base?.model)
-        if m.input == .categorical { m.inputSize = inputSize }
+        switch rows.values {
+        case .tokens(_, let vocabulary) where m.input == .categorical: m.inputSize = vocabulary
+        case .frames(_, let d) where base == nil:
+            m.input = .real
+            m.inputSize = d
+            m.head = model.head ?? .gaussian
+        default: break
+        }
         var t = base?.training ?? model.resolvedPreset.training
         if let steps { t.steps = steps }
         if let globalBatch { t.globalBatch = globalBatch }
@@ -91,11 +100,11 @@ struct TrainCommand: ParsableCommand {
         let trainer = session.trainer, training = session.config.training, config = session.config.model
 
         let log = ProgressLog(total: training.steps, tokensPerStep: training.globalBatch * training.window,
-                              every: quiet || !rank0 ? nil : logEvery)
+                              every: quiet || !rank0 ? nil : logEvery, text: config.input == .categorical)
         log.line("vrnn: \(BLASSetup.summary)")
         log.line("vrnn: \(world.size) rank\(world.size == 1 ? "" : "s"), \(training.globalBatch / world.size) streams each")
-        log.line("vrnn: \(session.config.data): \(session.trainTokens) training characters, "
-                 + (session.validator.map { "\($0.characters) validation characters per pass" } ?? "no validation split"))
+        log.line("vrnn: \(session.config.data): \(session.trainTokens) training rows, "
+                 + (session.validator.map { "\($0.characters) validation rows per pass" } ?? "no validation split"))
         log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent), "
                  + "\(trainer.model.parameterCount) parameters, G=\(training.globalBatch) T=\(training.window), \(training.steps) steps")
         if let folder = session.folder { log.line("vrnn: run folder \(folder)") }
@@ -161,19 +170,17 @@ struct Session {
                 throw UserError("\(path): not a vrnn run config (\(error)); start from a run's config.json")
             }
         }
-        let train: SequenceData, valid: SequenceData?, vocabulary: Int
+        let train: SequenceData, valid: SequenceData?
         if let path = command.data {
-            let dataset: TextDataset
-            do { dataset = try TextDataset(readingAt: path) } catch { throw UserError("\(error)") }
-            train = SequenceData(.tokens(dataset.tokens(of: dataset.train)))
-            valid = dataset.valid.isEmpty ? nil : SequenceData(.tokens(dataset.tokens(of: dataset.valid)))
-            vocabulary = dataset.vocabulary.count
+            let dataset: SequenceDataset
+            do { dataset = try SequenceDataset(readingAt: path) } catch { throw UserError("\(error)") }
+            train = SequenceData(dataset.slice(dataset.train))
+            valid = dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid))
         } else {
-            train = SequenceData(.tokens(try ASCIIText(path: command.textPath!).tokens))
+            train = SequenceData(.tokens(try ASCIIText(path: command.textPath!).tokens, vocabulary: 128))
             valid = nil
-            vocabulary = 128
         }
-        let config = command.runConfig(base: base, inputSize: vocabulary)
+        let config = command.runConfig(base: base, rows: train)
         self.config = config
         let model: VRNNModel
         do { model = try VRNNModel(config.model) } catch { throw UserError("\(error)") }

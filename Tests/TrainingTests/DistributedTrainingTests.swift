@@ -85,6 +85,25 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertLessThan(curves[1]![45..<50].reduce(0, +), curves[1]!.prefix(5).reduce(0, +), "the run learns")
     }
 
+    /// Many real-valued sequences packed per stream with resets: 1 and 2 ranks agree.
+    func testManySequenceRealValuedDataAgreesOnOneAndTwoRanks() throws {
+        let synthetic = runs.appendingPathComponent("synthetic.h5")
+        let prepared = try MPIRun.run(ranks: 1, ["prepare", "synthetic", "--out", synthetic.path, "--sequences", "60"])
+        XCTAssertEqual(prepared.status, 0, prepared.stderr)
+        var curves: [[Double]] = []
+        for ranks in [1, 2] {
+            let result = try MPIRun.run(ranks: ranks, [
+                "train", "--data", synthetic.path, "--run", runs.appendingPathComponent(UUID().uuidString).path,
+                "--preset", "tiny", "--global-batch", "4", "--window", "24", "--steps", "20", "--log-every", "1",
+                "--valid-every", "10"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            curves.append(Self.losses(result.stdout) + Self.validationLosses(result.stdout))
+        }
+        XCTAssertEqual(curves[0].count, 22)
+        for (a, b) in zip(curves[0], curves[1]) { XCTAssertEqual(a, b, accuracy: 1e-3 * max(abs(a), 1)) }
+        XCTAssertLessThan(curves[0][19], curves[0][0], "the run learns")
+    }
+
     /// The transport multi-node runs use.
     func testTwoRanksOverTCP() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-grad-tcp-\(UUID().uuidString)")

@@ -17,7 +17,7 @@ final class TrainingLoopTests: XCTestCase {
         training.window = 16
         training.seed = 3
         training.adam.learningRate = 1e-2
-        let trainer = try Trainer(model: try VRNNModel(config), config: training, data: SequenceData(.tokens(tokens)),
+        let trainer = try Trainer(model: try VRNNModel(config), config: training, data: SequenceData(.tokens(tokens, vocabulary: 8)),
                                   collective: SingleProcess())
         var losses: [Double] = []
         for _ in 0..<150 { losses.append(trainer.trainStep().loss) }
@@ -76,7 +76,7 @@ final class TrainingLoopTests: XCTestCase {
         var config = TrainingConfig()
         config.globalBatch = 4
         config.window = 2
-        XCTAssertThrowsError(try Trainer(model: model, config: config, data: SequenceData(.tokens(Array(repeating: 0, count: 100))),
+        XCTAssertThrowsError(try Trainer(model: model, config: config, data: SequenceData(.tokens(Array(repeating: 0, count: 100), vocabulary: 4)),
                                          collective: FakeRanks())) { error in
             XCTAssertTrue("\(error)".contains("--global-batch 4 cannot be split over 3 ranks"))
         }
