@@ -13,6 +13,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Recurrent state width H.") var hidden: Int?
     @Option(help: "Latent width Z.") var latent: Int?
     @Option(help: "Width of every MLP layer (phi_x, phi_z, prior, encoder, decoder).") var features: Int?
+    @Option(name: .customLong("mlp-depth"), help: "Hidden layers of every MLP (phi_x and phi_z: layers in all).") var mlpDepth: Int?
+    @Option(name: .customLong("sigma-min"), help: "Floor added to every standard deviation: sigma = softplus(raw) + floor.")
+    var sigmaMin: Float?
     @Option(help: "Embedding width for text.") var embedding: Int?
     @Option(help: "Stacked recurrent layers.") var layers: Int?
     @Option(help: "Recurrent cell: gru or lstm.") var cell: ModelConfig.Cell?
@@ -29,6 +32,15 @@ struct ModelOptions: ParsableArguments {
         if let features { c.phiX = c.phiX.map { _ in features }; c.phiZ = c.phiZ.map { _ in features }
             c.prior = c.prior.map { _ in features }; c.encoder = c.encoder.map { _ in features }
             c.decoder = c.decoder.map { _ in features } }
+        if let mlpDepth {
+            let width = c.phiX.first ?? c.hidden
+            c.phiX = Array(repeating: c.phiX.first ?? width, count: max(mlpDepth, 1))
+            c.phiZ = Array(repeating: c.phiZ.first ?? width, count: max(mlpDepth, 1))
+            c.prior = Array(repeating: c.prior.first ?? width, count: mlpDepth)
+            c.encoder = Array(repeating: c.encoder.first ?? width, count: mlpDepth)
+            c.decoder = Array(repeating: c.decoder.first ?? width, count: mlpDepth)
+        }
+        if let sigmaMin { c.sigmaMin = sigmaMin }
         if let embedding { c.embedding = embedding }
         if let layers { c.layers = layers }
         if let cell { c.cell = cell }
