@@ -38,20 +38,13 @@ public final class HDF5File {
         return true
     }
 
-    public func readFloats(_ name: String) throws -> (shape: [Int], values: [Float]) {
-        try read(name, as: Float.self, memoryType: chdf5_native_float())
-    }
+    public func readFloats(_ name: String) throws -> (shape: [Int], values: [Float]) { try read(name) }
+    public func readDoubles(_ name: String) throws -> (shape: [Int], values: [Double]) { try read(name) }
+    public func readInt32s(_ name: String) throws -> (shape: [Int], values: [Int32]) { try read(name) }
+    public func readInt64s(_ name: String) throws -> (shape: [Int], values: [Int64]) { try read(name) }
 
-    public func readDoubles(_ name: String) throws -> (shape: [Int], values: [Double]) {
-        try read(name, as: Double.self, memoryType: chdf5_native_double())
-    }
-
-    public func readInt32s(_ name: String) throws -> (shape: [Int], values: [Int32]) {
-        try read(name, as: Int32.self, memoryType: chdf5_native_int32())
-    }
-
-    /// Reads a whole dataset, letting HDF5 convert the stored type to `memoryType`.
-    private func read<T: Numeric>(_ name: String, as: T.Type, memoryType: hid_t) throws -> (shape: [Int], values: [T]) {
+    /// Reads a whole dataset, letting HDF5 convert the stored type to T's native type.
+    private func read<T: HDF5Storable & Numeric>(_ name: String) throws -> (shape: [Int], values: [T]) {
         guard exists(name) else { throw HDF5Error("\(path): missing dataset \(name)") }
         let dataset = H5Dopen2(id, name, hid_t(H5P_DEFAULT))
         guard dataset >= 0 else { throw HDF5Error("\(path): \(name) is not a dataset") }
@@ -64,7 +57,7 @@ public final class HDF5File {
         let shape = rank == 0 ? [] : dims.prefix(rank).map { Int($0) }
         var values = [T](repeating: 0, count: shape.reduce(1, *))
         let status = values.withUnsafeMutableBytes {
-            H5Dread(dataset, memoryType, H5S_ALL, H5S_ALL, hid_t(H5P_DEFAULT), $0.baseAddress)
+            H5Dread(dataset, T.memoryType, H5S_ALL, H5S_ALL, hid_t(H5P_DEFAULT), $0.baseAddress)
         }
         guard status >= 0 else { throw HDF5Error("\(path): cannot read \(name) (corrupt data or wrong type)") }
         return (shape, values)

@@ -96,8 +96,8 @@ public struct SequenceDataset: Equatable {
             guard mean.count == d, std.count == d else { throw HDF5Error("\(path): /stats/mean and /stats/std must hold \(d) values") }
             values = .frames(data.values, dim: d, mean: mean, std: std)
         }
-        offsets = try file.readDoubles("offsets").values.map { Int64($0) }
-        let trainRange = try file.readDoubles("splits/train").values, validRange = try file.readDoubles("splits/valid").values
+        offsets = try file.readInt64s("offsets").values
+        let trainRange = try file.readInt64s("splits/train").values, validRange = try file.readInt64s("splits/valid").values
         guard trainRange.count == 2, validRange.count == 2 else { throw HDF5Error("\(path): /splits/train and /splits/valid must hold [first, end)") }
         train = Int(trainRange[0])..<Int(max(trainRange[0], trainRange[1]))
         valid = Int(validRange[0])..<Int(max(validRange[0], validRange[1]))

@@ -34,15 +34,17 @@ struct BenchCommand: ParsableCommand {
         if let globalBatch { training.globalBatch = globalBatch }
         if let window { training.window = window }
         let config = model.modelConfig()
-        let setup = Result { try VRNNModel(config) }
-        let problem: Error? = training.globalBatch % world.size != 0 || training.globalBatch < world.size
-            ? Trainer.SetupError.indivisible(globalBatch: training.globalBatch, ranks: world.size)
-            : (try? setup.get()) == nil ? (setup.failureValue) : nil
-        if let failing = world.firstFailingRank(problem != nil) {
-            if world.rank == failing, let problem { report(problem, world) }
+        // The N-rank trainer checks the model and the rank count; every rank agrees before going on.
+        let setup = Result { () throws -> Trainer in
+            let vrnn = try VRNNModel(config)
+            return try Self.trainer(vrnn, training, world, steps: steps + warmup)
+        }
+        if let failing = world.firstFailingRank((try? setup.get()) == nil) {
+            if world.rank == failing, case .failure(let problem) = setup { report(problem, world) }
             throw ExitCode.failure
         }
-        let vrnn = try setup.get()
+        let together = try setup.get()
+        let vrnn = together.model
         let flopsPerCharStep = 6 * Double(vrnn.table.entries.filter { $0.name.hasSuffix("weight") && $0.name != "embedding.weight" }
             .reduce(0) { $0 + $1.count })
         let local = training.globalBatch / world.size
@@ -69,35 +71,40 @@ struct BenchCommand: ParsableCommand {
         if rank0 {
             var alone = training
             alone.globalBatch = local
-            single = try Self.throughput(vrnn, alone, SingleProcess(), steps: steps, warmup: warmup)
+            single = Self.throughput(try Self.trainer(vrnn, alone, SingleProcess(), steps: steps + warmup), steps: steps, warmup: warmup)
             print(String(format: "1 rank, G=%d: %.0f char-steps/s, %.2f GFLOP/s (%.1f %% of sgemm)",
                          local, single, single * flopsPerCharStep / 1e9, 100 * single * flopsPerCharStep / 1e9 / ceiling))
         }
         // 3. All ranks together.
         _ = world.allreduceSum([0])
-        let together = try Self.throughput(vrnn, training, world, steps: steps, warmup: warmup)
+        let rate = Self.throughput(together, steps: steps, warmup: warmup)
         if rank0 {
             let n = Double(world.size)
             print(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
-                         world.size, training.globalBatch, together, together / n, together / n * flopsPerCharStep / 1e9))
-            print(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %%", world.size, 100 * together / (n * single)))
+                         world.size, training.globalBatch, rate, rate / n, rate / n * flopsPerCharStep / 1e9))
+            print(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %%", world.size, 100 * rate / (n * single)))
         }
     }
 
+    /// A trainer over random tokens, enough for `steps` windows per stream.
+    static func trainer(_ model: VRNNModel, _ training: TrainingConfig, _ collective: Collective, steps: Int) throws -> Trainer {
+        let perStream = training.window * (steps + 1) + 1
+        let uniform = FloatBuffer(count: training.globalBatch * perStream)
+        CounterRandom(seed: 11, stream: 0).fillUniform(uniform.pointer, count: uniform.count, step: 0, t: 0, purpose: 0)
+        let v = model.config.inputSize
+        let ids = (0..<uniform.count).map { Int32(uniform[$0] * Float(v)) % Int32(v) }
+        return try Trainer(model: model, config: training, data: SequenceData(.tokens(ids, vocabulary: v)), collective: collective)
+    }
+
     /// Character-steps per second of the whole run (all ranks), timed between barriers.
-    static func throughput(_ model: VRNNModel, _ training: TrainingConfig, _ collective: Collective, steps: Int, warmup: Int) throws -> Double {
-        let perStream = training.window * (steps + warmup + 1) + 1
-        let tokens = FloatBuffer(count: training.globalBatch * perStream)
-        CounterRandom(seed: 11, stream: 0).fillUniform(tokens.pointer, count: tokens.count, step: 0, t: 0, purpose: 0)
-        let ids = (0..<tokens.count).map { Int32(tokens[$0] * Float(model.config.inputSize)) % Int32(model.config.inputSize) }
-        let trainer = try Trainer(model: model, config: training, data: SequenceData(.tokens(ids, vocabulary: model.config.inputSize)), collective: collective)
+    static func throughput(_ trainer: Trainer, steps: Int, warmup: Int) -> Double {
         for _ in 0..<warmup { _ = trainer.trainStep() }
-        _ = collective.allreduceSum([0])
+        _ = trainer.collective.allreduceSum([0])
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<steps { _ = trainer.trainStep() }
-        _ = collective.allreduceSum([0])
+        _ = trainer.collective.allreduceSum([0])
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return Double(steps * training.globalBatch * training.window) / seconds
+        return Double(steps * trainer.config.globalBatch * trainer.config.window) / seconds
     }
 
     /// Best of 5 timings of C[m, n] = A[m, k] B[k, n]^T.
@@ -116,8 +123,4 @@ struct BenchCommand: ParsableCommand {
         }
         return withExtendedLifetime((a, b, c)) { 2 * Double(m * n * k) / best / 1e9 }
     }
-}
-
-extension Result {
-    var failureValue: Failure? { if case .failure(let e) = self { return e }; return nil }
 }

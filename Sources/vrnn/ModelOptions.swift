@@ -33,8 +33,9 @@ struct ModelOptions: ParsableArguments {
             c.prior = c.prior.map { _ in features }; c.encoder = c.encoder.map { _ in features }
             c.decoder = c.decoder.map { _ in features } }
         if let mlpDepth {
+            // Every MLP keeps its first layer's width (phi_x's where it has no hidden layer).
             let width = c.phiX.first ?? c.hidden
-            c.phiX = Array(repeating: c.phiX.first ?? width, count: max(mlpDepth, 1))
+            c.phiX = Array(repeating: width, count: max(mlpDepth, 1))
             c.phiZ = Array(repeating: c.phiZ.first ?? width, count: max(mlpDepth, 1))
             c.prior = Array(repeating: c.prior.first ?? width, count: mlpDepth)
             c.encoder = Array(repeating: c.encoder.first ?? width, count: mlpDepth)

@@ -30,20 +30,9 @@ struct PrepareText: ParsableCommand {
     }
 
     func run() throws {
-        guard let bytes = FileManager.default.contents(atPath: input) else {
-            throw UserError("\(input): cannot read the file (missing or not readable)")
-        }
-        guard !bytes.isEmpty else { throw UserError("\(input): the file is empty") }
-        let vocabulary: [UInt8] = vocab == .ascii ? Array(0..<128) : Array(Set(bytes)).sorted()
-        var index = [Int32](repeating: -1, count: 256)
-        for (i, b) in vocabulary.enumerated() { index[Int(b)] = Int32(i) }
-        let replacement = index[Int(UInt8(ascii: "?"))]
-        var outside = 0
-        let tokens = bytes.map { byte -> Int32 in
-            if index[Int(byte)] >= 0 { return index[Int(byte)] }
-            outside += 1
-            return replacement
-        }
+        let bytes = try EncodedText.read(input)
+        let text = EncodedText(bytes: bytes, vocabulary: vocab == .ascii ? EncodedText.ascii : Array(Set(bytes)).sorted())
+        let (tokens, vocabulary, outside) = (text.tokens, text.vocabulary, text.replaced)
         let validCount = Int((Double(tokens.count) * validFraction).rounded())
         let trainCount = tokens.count - validCount
         let metadata = """

@@ -103,8 +103,9 @@ struct TrainCommand: ParsableCommand {
                               every: quiet || !rank0 ? nil : logEvery, text: config.input == .categorical)
         log.line("vrnn: \(BLASSetup.summary)")
         log.line("vrnn: \(world.size) rank\(world.size == 1 ? "" : "s"), \(training.globalBatch / world.size) streams each")
-        log.line("vrnn: \(session.config.data): \(session.trainTokens) training rows, "
-                 + (session.validator.map { "\($0.characters) validation rows per pass" } ?? "no validation split"))
+        log.line("vrnn: \(session.config.data): \(session.trainRows) training rows, "
+                 + (session.validator.map { "\($0.characters) validation rows per pass" }
+                    ?? session.validationSkipped.map { "validation skipped: \($0)" } ?? "no validation split"))
         log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent), "
                  + "\(trainer.model.parameterCount) parameters, G=\(training.globalBatch) T=\(training.window), \(training.steps) steps")
         if let folder = session.folder { log.line("vrnn: run folder \(folder)") }
@@ -159,7 +160,8 @@ struct Session {
     let config: RunConfig
     let trainer: Trainer
     let validator: Validator?
-    let trainTokens: Int
+    let validationSkipped: String?
+    let trainRows: Int
     let folder: String?          // rank 0 only
     let metrics: MetricsFile?    // rank 0 only
 
@@ -172,23 +174,27 @@ struct Session {
         }
         let train: SequenceData, valid: SequenceData?
         if let path = command.data {
-            let dataset: SequenceDataset
-            do { dataset = try SequenceDataset(readingAt: path) } catch { throw UserError("\(error)") }
+            let dataset = try SequenceDataset(readingAt: path)
             train = SequenceData(dataset.slice(dataset.train))
             valid = dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid))
         } else {
-            train = SequenceData(.tokens(try ASCIIText(path: command.textPath!).tokens, vocabulary: 128))
+            let text = EncodedText(bytes: try EncodedText.read(command.textPath!), vocabulary: EncodedText.ascii)
+            train = SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count))
             valid = nil
         }
         let config = command.runConfig(base: base, rows: train)
         self.config = config
-        let model: VRNNModel
-        do { model = try VRNNModel(config.model) } catch { throw UserError("\(error)") }
-        do { trainer = try Trainer(model: model, config: config.training, data: train, collective: world) } catch {
-            throw UserError("\(error)")
+        let model = try VRNNModel(config.model)
+        trainer = try Trainer(model: model, config: config.training, data: train, collective: world)
+        // A validation split too short for one window per stream is skipped, and the log says why.
+        do {
+            validator = try valid.map { try Validator(model: model, data: $0, config: config.training, collective: world) }
+            validationSkipped = nil
+        } catch {
+            validator = nil
+            validationSkipped = "\(error)"
         }
-        validator = valid.flatMap { try? Validator(model: model, data: $0, config: config.training, collective: world) }
-        trainTokens = train.rowCount
+        trainRows = train.rowCount
         if world.rank == 0 {
             let folder = command.runFolder ?? Self.defaultFolder()
             try Self.createRunFolder(folder, config: config)
@@ -220,26 +226,6 @@ struct Session {
         } catch {
             throw UserError("\(folder): cannot create the run folder (\(error.localizedDescription))")
         }
-    }
-}
-
-/// Text read as bytes over the fixed ASCII-128 vocabulary; any byte >= 128 becomes '?' and is counted.
-struct ASCIIText {
-    let tokens: [Int32]
-    let replaced: Int
-
-    init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw UserError("\(path): cannot read the file (missing or not readable)")
-        }
-        guard !data.isEmpty else { throw UserError("\(path): the file is empty") }
-        var replaced = 0
-        tokens = data.map { byte in
-            if byte < 128 { return Int32(byte) }
-            replaced += 1
-            return Int32(UInt8(ascii: "?"))
-        }
-        self.replaced = replaced
     }
 }
 

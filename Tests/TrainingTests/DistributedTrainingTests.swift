@@ -104,6 +104,17 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertLessThan(curves[0][19], curves[0][0], "the run learns")
     }
 
+    /// A validation split too short for one window per stream is skipped, and the log says so.
+    func testTooShortValidationSplitIsSkippedVisibly() throws {
+        // 4,000 validation characters over 8 streams leave 500 each, fewer than a window of 600.
+        let result = try MPIRun.run(ranks: 1, [
+            "train", "--data", dataset.path, "--run", runs.appendingPathComponent(UUID().uuidString).path,
+            "--preset", "tiny", "--global-batch", "8", "--window", "600", "--steps", "1"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("validation skipped: stream 0 of 8 gets only 500 rows"), result.stdout)
+        XCTAssertTrue(Self.validationLosses(result.stdout).isEmpty)
+    }
+
     /// The transport multi-node runs use.
     func testTwoRanksOverTCP() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-grad-tcp-\(UUID().uuidString)")
