@@ -38,6 +38,6 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "VRNNTests", dependencies: ["VRNN", "Kernels", "Training", "Storage"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "VRNN", "Kernels", "Cluster"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "VRNN", "Kernels", "Cluster", "Storage"]),
     ]
 )

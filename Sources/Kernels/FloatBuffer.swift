@@ -31,5 +31,10 @@ public final class FloatBuffer {
         pointer.update(from: other.pointer, count: count)
     }
 
+    public func copy(from values: [Float]) {
+        precondition(values.count == count, "buffer size mismatch: \(values.count) vs \(count)")
+        values.withUnsafeBufferPointer { if count > 0 { pointer.update(from: $0.baseAddress!, count: count) } }
+    }
+
     public var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 }

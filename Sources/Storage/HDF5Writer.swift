@@ -9,7 +9,8 @@ public final class HDF5Writer {
     public let path: String
     let temporaryPath: String
     var id: hid_t
-    /// Datasets at least this large (elements) are chunked with shuffle + gzip + Fletcher32.
+    /// Every non-empty dataset is chunked with the Fletcher32 checksum, so a flipped bit is
+    /// detected on reading; datasets at least this large (elements) are also shuffled and gzipped.
     public static let compressionThreshold = 4096
 
     public init(creatingAt path: String, overwrite: Bool) throws {
@@ -22,7 +23,7 @@ public final class HDF5Writer {
             throw HDF5Error("\(path): the folder \(directory) does not exist")
         }
         self.path = path
-        temporaryPath = path + ".tmp-\(getpid())"
+        temporaryPath = AtomicFile.temporaryPath(for: path)
         id = H5Fcreate(temporaryPath, chdf5_acc_trunc(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
         guard id >= 0 else { throw HDF5Error("\(path): cannot create the file (permissions or disk space?)") }
     }
@@ -45,14 +46,16 @@ public final class HDF5Writer {
         H5Pset_create_intermediate_group(links, 1)
         let properties = H5Pcreate(chdf5_dataset_create_plist())
         defer { H5Pclose(properties) }
-        if values.count >= Self.compressionThreshold {
+        if values.count > 0 && !shape.isEmpty {
             // Chunks of about 64k elements along the first axis.
             let rowSize = max(shape.dropFirst().reduce(1, *), 1)
             var chunk = dims
             chunk[0] = hsize_t(max(1, min(shape[0], 65536 / rowSize)))
             H5Pset_chunk(properties, Int32(chunk.count), &chunk)
-            H5Pset_shuffle(properties)
-            H5Pset_deflate(properties, 4)
+            if values.count >= Self.compressionThreshold {
+                H5Pset_shuffle(properties)
+                H5Pset_deflate(properties, 4)
+            }
             H5Pset_fletcher32(properties)
         }
         let dataset = H5Dcreate2(id, name, T.fileType, space, links, properties, hid_t(H5P_DEFAULT))
@@ -64,47 +67,46 @@ public final class HDF5Writer {
         guard status >= 0 else { throw HDF5Error("\(path): cannot write \(name) (disk full?)") }
     }
 
-    /// A variable-length UTF-8 string attribute on the root group (h5py reads it as `str`).
-    public func setAttribute(_ name: String, _ value: String) throws {
+    /// A variable-length UTF-8 string attribute (h5py reads it as `str`) on the root group or
+    /// on an existing group or dataset.
+    public func setAttribute(_ name: String, _ value: String, on object: String = "/") throws {
         let type = H5Tcopy(chdf5_c_s1())
         defer { H5Tclose(type) }
         H5Tset_size(type, chdf5_variable())
         H5Tset_cset(type, H5T_CSET_UTF8)
-        let space = H5Screate(H5S_SCALAR)
-        defer { H5Sclose(space) }
-        let attribute = H5Acreate2(id, name, type, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
-        guard attribute >= 0 else { throw HDF5Error("\(path): cannot create attribute \(name)") }
-        defer { H5Aclose(attribute) }
-        let status = value.withCString { pointer -> herr_t in
-            var p: UnsafePointer<CChar>? = pointer
-            return H5Awrite(attribute, type, &p)
+        try withNewAttribute(name, on: object, fileType: type) { attribute in
+            value.withCString { pointer -> herr_t in
+                var p: UnsafePointer<CChar>? = pointer
+                return H5Awrite(attribute, type, &p)
+            }
         }
-        guard status >= 0 else { throw HDF5Error("\(path): cannot write attribute \(name)") }
     }
 
-    /// An integer attribute on the root group.
-    public func setAttribute(_ name: String, _ value: Int64) throws {
+    /// An integer attribute on the root group or on an existing group or dataset.
+    public func setAttribute(_ name: String, _ value: Int64, on object: String = "/") throws {
+        var v = value
+        try withNewAttribute(name, on: object, fileType: chdf5_std_i64le()) { H5Awrite($0, chdf5_native_int64(), &v) }
+    }
+
+    /// A float64 attribute on the root group or on an existing group or dataset.
+    public func setAttribute(_ name: String, _ value: Double, on object: String = "/") throws {
+        var v = value
+        try withNewAttribute(name, on: object, fileType: chdf5_ieee_f64le()) { H5Awrite($0, chdf5_native_double(), &v) }
+    }
+
+    private func withNewAttribute(_ name: String, on object: String, fileType: hid_t, write: (hid_t) -> herr_t) throws {
         let space = H5Screate(H5S_SCALAR)
         defer { H5Sclose(space) }
-        let attribute = H5Acreate2(id, name, chdf5_std_i64le(), space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
-        guard attribute >= 0 else { throw HDF5Error("\(path): cannot create attribute \(name)") }
+        let attribute = H5Acreate_by_name(id, object, name, fileType, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+        guard attribute >= 0 else { throw HDF5Error("\(path): cannot create attribute \(name) on \(object)") }
         defer { H5Aclose(attribute) }
-        var v = value
-        guard H5Awrite(attribute, chdf5_native_int64(), &v) >= 0 else { throw HDF5Error("\(path): cannot write attribute \(name)") }
+        guard write(attribute) >= 0 else { throw HDF5Error("\(path): cannot write attribute \(name)") }
     }
 
-    /// Closes the file, fsyncs it, renames it to `path` and fsyncs the folder.
+    /// Closes the file and moves it into place atomically.
     public func commit() throws {
         guard H5Fclose(id) >= 0 else { throw HDF5Error("\(path): cannot close the file") }
         id = -1
-        let fd = open(temporaryPath, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
-        guard rename(temporaryPath, path) == 0 else {
-            unlink(temporaryPath)
-            throw HDF5Error("\(path): cannot move the finished file into place: \(String(cString: strerror(errno)))")
-        }
-        let directory = (path as NSString).deletingLastPathComponent
-        let dfd = open(directory.isEmpty ? "." : directory, O_RDONLY)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        try AtomicFile.moveIntoPlace(temporaryPath, to: path)
     }
 }

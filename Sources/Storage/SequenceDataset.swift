@@ -7,9 +7,6 @@ import Foundation
 /// [D] (from the training split, to undo the normalisation). `/splits/train` and `/splits/valid`
 /// int64 [2] are half-open ranges of sequence indices.
 public struct SequenceDataset: Equatable {
-    public static let format = "vrnn-dataset"
-    public static let formatVersion: Int64 = 1
-
     public enum Values: Equatable {
         case tokens([Int32], vocabulary: [UInt8])
         case frames([Float], dim: Int, mean: [Float], std: [Float])
@@ -45,8 +42,7 @@ public struct SequenceDataset: Equatable {
 
     public func write(to path: String, overwrite: Bool) throws {
         let writer = try HDF5Writer(creatingAt: path, overwrite: overwrite)
-        try writer.setAttribute("format", Self.format)
-        try writer.setAttribute("format_version", Self.formatVersion)
+        try FileFormat.dataset.stamp(writer)
         try writer.setAttribute("metadata", metadata)
         switch values {
         case .tokens(let tokens, let vocabulary):
@@ -66,14 +62,7 @@ public struct SequenceDataset: Equatable {
     /// Reads and checks a dataset file; every problem is one line naming the file and what is wrong.
     public init(readingAt path: String) throws {
         let file = try HDF5File(readingAt: path)
-        let format = (try? file.stringAttribute("format")) ?? "(none)"
-        guard format == Self.format else {
-            throw HDF5Error("\(path): not a vrnn dataset (format \(format)); make one with `vrnn prepare`")
-        }
-        let version = Int64(try file.doubleAttribute("format_version"))
-        guard version <= Self.formatVersion else {
-            throw HDF5Error("\(path): dataset format version \(version) is newer than this vrnn reads (\(Self.formatVersion)); update vrnn")
-        }
+        try FileFormat.dataset.check(file)
         metadata = (try? file.stringAttribute("metadata")) ?? "{}"
         if file.exists("vocab") {
             let data = try file.readInt32s("data")

@@ -18,7 +18,7 @@ public final class Adam {
     public var config: AdamConfig
     public let m: FloatBuffer
     public let v: FloatBuffer
-    public private(set) var step: Int = 0
+    public internal(set) var step: Int = 0
 
     public init(parameterCount: Int, config: AdamConfig) {
         self.config = config

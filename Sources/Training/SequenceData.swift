@@ -51,3 +51,22 @@ public struct SequenceData: Sendable {
         }
     }
 }
+
+extension SequenceData {
+    /// Identifies the data a run reads, so a resume on other data is refused: row and sequence
+    /// counts and an FNV-1a hash of the values' bits and the boundaries.
+    public var fingerprint: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ word: UInt64) { hash = (hash ^ word) &* 0x0000_0100_0000_01b3 }
+        switch values {
+        case .tokens(let tokens, let vocabulary):
+            mix(UInt64(vocabulary))
+            for t in tokens { mix(UInt64(UInt32(bitPattern: t))) }
+        case .frames(let frames, let d):
+            mix(UInt64(d))
+            for f in frames { mix(UInt64(f.bitPattern)) }
+        }
+        for o in offsets { mix(UInt64(o)) }
+        return "rows \(rowCount), sequences \(offsets.count - 1), fnv1a64 " + String(hash, radix: 16)
+    }
+}

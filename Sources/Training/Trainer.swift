@@ -45,7 +45,7 @@ public final class Trainer {
     public var streams: SequenceStreams
     public let firstStream: Int
     var rows: [Int]   // [T * B] data row of each window row
-    public private(set) var step = 0
+    public internal(set) var step = 0
 
     public enum SetupError: Error, CustomStringConvertible {
         case indivisible(globalBatch: Int, ranks: Int)

@@ -1,16 +1,24 @@
 import Foundation
+import Storage
 import Training
 
 /// metrics.csv in the run folder: one row per step, with the validation loss where measured.
+/// The rows are also kept in memory, because a checkpoint carries the history; a resumed run
+/// rewrites the file from the checkpoint's history, dropping rows of steps it will redo.
 final class MetricsFile {
-    static let header = "step,loss,reconstruction,kl,grad_norm,lr,char_steps_per_s,valid_loss\n"
+    static let columns = ["step", "loss", "reconstruction", "kl", "grad_norm", "lr", "char_steps_per_s", "valid_loss"]
     let handle: FileHandle
+    /// [rows * columns], row-major; NaN where no validation loss was measured.
+    private(set) var history: [Double]
 
-    init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(Self.header.utf8)),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw UserError("\(path): cannot create the metrics file")
+    init(path: String, history: [Double] = []) throws {
+        precondition(history.count % Self.columns.count == 0)
+        self.history = history
+        let rows = stride(from: 0, to: history.count, by: Self.columns.count).map { Self.line(history[$0..<$0 + Self.columns.count]) }
+        do { try AtomicFile.write(Data((Self.columns.joined(separator: ",") + "\n" + rows.joined()).utf8), to: path) } catch {
+            throw UserError("\(error)")
         }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw UserError("\(path): cannot open the metrics file") }
         handle.seekToEndOfFile()
         self.handle = handle
     }
@@ -18,9 +26,15 @@ final class MetricsFile {
     deinit { try? handle.close() }
 
     func append(_ m: StepMetrics, charactersPerSecond: Double) {
-        let valid = m.validLoss.map { String(format: "%.6f", $0) } ?? ""
-        let row = String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6g,%.1f,", m.step, m.loss, m.reconstruction, m.kl,
-                         m.gradientNorm, Double(m.learningRate), charactersPerSecond) + valid + "\n"
-        handle.write(Data(row.utf8))
+        let row = [Double(m.step), m.loss, m.reconstruction, m.kl, m.gradientNorm, Double(m.learningRate),
+                   charactersPerSecond, m.validLoss ?? .nan]
+        history += row
+        handle.write(Data(Self.line(row[...]).utf8))
+    }
+
+    static func line(_ row: ArraySlice<Double>) -> String {
+        let r = Array(row)
+        return String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6g,%.1f,", Int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6])
+            + (r[7].isNaN ? "" : String(format: "%.6f", r[7])) + "\n"
     }
 }

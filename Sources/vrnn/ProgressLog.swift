@@ -4,14 +4,16 @@ import Training
 /// Progress lines with throughput and ETA, printed every K steps (and for the last step).
 final class ProgressLog {
     let total: Int
+    /// The step the run (or its resumption) started from: rates and ETA count from here.
+    let firstStep: Int
     let tokensPerStep: Int
     let every: Int?
     /// Text reports bits per character and char-steps/s; real-valued data nats per step and frame-steps/s.
     let text: Bool
     let start = Date()
 
-    init(total: Int, tokensPerStep: Int, every: Int?, text: Bool) {
-        self.total = total; self.tokensPerStep = tokensPerStep; self.every = every; self.text = text
+    init(total: Int, firstStep: Int = 0, tokensPerStep: Int, every: Int?, text: Bool) {
+        self.total = total; self.firstStep = firstStep; self.tokensPerStep = tokensPerStep; self.every = every; self.text = text
     }
 
     /// "2.3456 nats (3.384 bits/char)" for text, "2.3456 nats" otherwise.
@@ -24,7 +26,7 @@ final class ProgressLog {
     func line(_ text: String) { if every != nil { print(text) } }
 
     /// Character-steps per second since the start.
-    func rate(at step: Int) -> Double { Double(step * tokensPerStep) / max(Date().timeIntervalSince(start), 1e-9) }
+    func rate(at step: Int) -> Double { Double((step - firstStep) * tokensPerStep) / max(Date().timeIntervalSince(start), 1e-9) }
 
     func report(_ m: StepMetrics) {
         if let every, let valid = m.validLoss {
@@ -33,7 +35,7 @@ final class ProgressLog {
         guard let every, m.step % every == 0 || m.step == total else { return }
         let elapsed = Date().timeIntervalSince(start)
         let rate = rate(at: m.step)
-        let eta = elapsed / Double(m.step) * Double(total - m.step)
+        let eta = elapsed / Double(max(m.step - firstStep, 1)) * Double(total - m.step)
         print("step \(m.step)/\(total)  loss \(nats(m.loss))  "
               + String(format: "recon %.4f  kl %.4f  |g| %.3f  lr %.2e  ", m.reconstruction, m.kl, m.gradientNorm, Double(m.learningRate))
               + "\(Self.compact(rate)) \(unit)  ETA \(Self.duration(eta))")
@@ -42,8 +44,8 @@ final class ProgressLog {
 
     func summary(_ m: StepMetrics) -> String {
         let elapsed = Date().timeIntervalSince(start)
-        return "vrnn: done: \(m.step) steps in \(Self.duration(elapsed)), final loss \(nats(m.loss)) per step, "
-            + "\(Self.compact(Double(m.step * tokensPerStep) / max(elapsed, 1e-9))) \(unit)"
+        return "vrnn: done: \(m.step - firstStep) steps in \(Self.duration(elapsed)), final loss \(nats(m.loss)) per step, "
+            + "\(Self.compact(rate(at: m.step))) \(unit)"
     }
 
     static func compact(_ x: Double) -> String {

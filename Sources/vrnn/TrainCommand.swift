@@ -11,11 +11,20 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a VRNN, data-parallel over MPI ranks (mpirun -np N vrnn train ...).")
 
-    @Option(help: "Dataset made by `vrnn prepare text`.") var data: String?
+    @Option(help: "Dataset made by `vrnn prepare`.") var data: String?
     @Option(name: .customLong("text"), help: "Or a raw text file, read as bytes over ASCII-128 (no validation split).")
     var textPath: String?
-    @Option(name: .customLong("run"), help: "Run folder for config.json and metrics.csv (default: checkpoints/run-DATE-TIME).")
+    @Option(name: .customLong("run"), help: "Run folder for config.json, metrics.csv and checkpoints (default: checkpoints/run-DATE-TIME).")
     var runFolder: String?
+    @Option(help: "Continue the run in this folder from its latest checkpoint (--steps is the run's new total).")
+    var resume: String?
+    @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every K steps (and always at the end and on SIGTERM/SIGINT).")
+    var checkpointEvery = 500
+    @Option(name: .customLong("checkpoint-minutes"), help: "Also write a checkpoint when M minutes have passed since the last one.")
+    var checkpointMinutes: Double?
+    @Option(name: .customLong("keep-checkpoints"), help: "Keep the newest K checkpoints in the run folder.")
+    var keepCheckpoints = 3
+    @Option(name: .customLong("pause-before-commit"), help: .hidden) var pauseBeforeCommit: Int?
     @Option(help: "A config.json (e.g. from an earlier run) to start from instead of a preset; flags override it.")
     var config: String?
 
@@ -40,12 +49,18 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("dump-first-gradient"), help: .hidden) var dumpFirstGradient: String?
 
     func validate() throws {
-        if (data == nil) == (textPath == nil) { throw ValidationError("give the data to train on: --data DATASET.h5 or --text FILE (one of them)") }
+        if data != nil && textPath != nil { throw ValidationError("--data and --text both give the data to train on; choose one") }
+        if resume == nil && data == nil && textPath == nil { throw ValidationError("give the data to train on: --data DATASET.h5 or --text FILE") }
         if config != nil && model.preset != nil { throw ValidationError("--config and --preset both give a starting configuration; choose one") }
+        if resume != nil && (config != nil || model.preset != nil || runFolder != nil) {
+            throw ValidationError("--resume continues a run with its own configuration and folder; drop --config, --preset and --run")
+        }
+        if let checkpointMinutes, !(checkpointMinutes > 0) { throw ValidationError("--checkpoint-minutes must be positive (got \(checkpointMinutes))") }
         for (name, value) in [("--steps", steps), ("--global-batch", globalBatch), ("--window", window)] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
         }
-        for (name, value) in [("--log-every", logEvery), ("--valid-every", validEvery), ("--check-every", checkEvery)] where value < 1 {
+        for (name, value) in [("--log-every", logEvery), ("--valid-every", validEvery), ("--check-every", checkEvery),
+                              ("--checkpoint-every", checkpointEvery), ("--keep-checkpoints", keepCheckpoints)] where value < 1 {
             throw ValidationError("\(name) must be at least 1 (got \(value))")
         }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr))") }
@@ -81,13 +96,14 @@ struct TrainCommand: ParsableCommand {
         if let eps { t.adam.epsilon = eps }
         if let weightDecay { t.adam.weightDecay = weightDecay }
         if let clip { t.clip = clip }
-        return RunConfig(model: m, training: t, data: data ?? textPath ?? "")
+        return RunConfig(model: m, training: t, data: data ?? textPath ?? base?.data ?? "")
     }
 
     func run() throws {
         let world = MPICollective()
         defer { world.finalize() }
         let rank0 = world.rank == 0
+        let stop = StopSignal()
 
         // Setup can fail on some ranks only (a file visible on one node but not another): agree
         // first, so that every rank leaves together and exactly one reports.
@@ -99,7 +115,7 @@ struct TrainCommand: ParsableCommand {
         let session = try setup.get()
         let trainer = session.trainer, training = session.config.training, config = session.config.model
 
-        let log = ProgressLog(total: training.steps, tokensPerStep: training.globalBatch * training.window,
+        let log = ProgressLog(total: training.steps, firstStep: trainer.step, tokensPerStep: training.globalBatch * training.window,
                               every: quiet || !rank0 ? nil : logEvery, text: config.input == .categorical)
         log.line("vrnn: \(BLASSetup.summary)")
         log.line("vrnn: \(world.size) rank\(world.size == 1 ? "" : "s"), \(training.globalBatch / world.size) streams each")
@@ -108,11 +124,13 @@ struct TrainCommand: ParsableCommand {
                     ?? session.validationSkipped.map { "validation skipped: \($0)" } ?? "no validation split"))
         log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent), "
                  + "\(trainer.model.parameterCount) parameters, G=\(training.globalBatch) T=\(training.window), \(training.steps) steps")
-        if let folder = session.folder { log.line("vrnn: run folder \(folder)") }
+        for note in session.notes { log.line("vrnn: \(note)") }
+        log.line("vrnn: run folder \(session.folder.path)")
         try checkParametersAgree(trainer, world)
 
         var last: StepMetrics?
-        for _ in 0..<training.steps {
+        var lastCheckpoint = Date()
+        while trainer.step < training.steps {
             var metrics = trainer.trainStep(inspectGradient: trainer.step == 0 ? dumpGradient(rank0) : nil)
             // The reduced loss is the same on every rank, so every rank takes this branch together.
             guard metrics.loss.isFinite else {
@@ -127,11 +145,57 @@ struct TrainCommand: ParsableCommand {
             log.report(metrics)
             session.metrics?.append(metrics, charactersPerSecond: log.rate(at: metrics.step))
             last = metrics
+
+            // A signal or a timer on any rank is every rank's decision (reduced, never local).
+            let timerDue = checkpointMinutes.map { Date().timeIntervalSince(lastCheckpoint) >= $0 * 60 } ?? false
+            let flags = world.allreduceMinMax([Double(stop.requested ?? 0), timerDue ? 1 : 0]).max
+            let stopping = flags[0] != 0
+            if stopping || timerDue || flags[1] != 0 || metrics.step % checkpointEvery == 0 || metrics.step == training.steps {
+                try saveCheckpoint(session, world, log: log)
+                lastCheckpoint = Date()
+            }
+            if stopping {
+                log.line("vrnn: stopped by \(StopSignal.name(Int32(flags[0]))) at step \(metrics.step) of \(training.steps); "
+                         + "continue with: vrnn train --resume \(session.folder.path)")
+                return
+            }
         }
         if rank0, !quiet, let last {
             print(log.summary(last))
-            if let folder = session.folder { print("vrnn: config and metrics in \(folder)/ (config.json, metrics.csv)") }
+            print("vrnn: run folder \(session.folder.path): config.json, metrics.csv, checkpoint \(session.folder.checkpointPath(step: last.step))")
         }
+    }
+
+    /// Collective: gathers the streams' state, rank 0 writes the checkpoint and points `latest` at
+    /// it, and a failure (disk full, permissions) stops every rank with one message.
+    private func saveCheckpoint(_ session: Session, _ world: MPICollective, log: ProgressLog) throws {
+        let trainer = session.trainer
+        let state = RunCheckpoint.capture(trainer, config: session.config, fingerprint: session.fingerprint,
+                                          metrics: session.metrics?.history ?? [])
+        var failure: Error?
+        if world.rank == 0 {
+            let path = session.folder.checkpointPath(step: trainer.step)
+            let start = Date()
+            do {
+                try state.write(to: path, beforeCommit: pauseBeforeCommit == trainer.step ? { Self.pause(path) } : nil)
+                try session.folder.publish(path, keep: keepCheckpoints)
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                log.line(String(format: "vrnn: checkpoint %@ (%.1f MB, %.2f s)", path, Double(size) / 1e6, Date().timeIntervalSince(start)))
+            } catch {
+                failure = error
+            }
+        }
+        if let failing = world.firstFailingRank(failure != nil) {
+            if world.rank == failing, let failure { report(UserError("cannot write the checkpoint: \(failure)"), world) }
+            throw ExitCode.failure
+        }
+    }
+
+    /// --pause-before-commit STEP (tests only): the checkpoint of STEP is fully written to its
+    /// temporary file; say so with this process's pid and wait, so a test can kill -9 it here.
+    private static func pause(_ path: String) {
+        FileHandle.standardError.write(Data("vrnn: paused before committing \(path) (pid \(getpid()))\n".utf8))
+        sleep(600)
     }
 
     /// Aborts the run, with one message from rank 0, if any rank's parameters differ from another's.
@@ -151,80 +215,6 @@ struct TrainCommand: ParsableCommand {
         return { gradient in
             let data = Data(bytes: gradient.pointer, count: gradient.count * MemoryLayout<Float>.size)
             FileManager.default.createFile(atPath: dumpFirstGradient, contents: data)
-        }
-    }
-}
-
-/// What a training run sets up before its first step; any failure here is agreed across ranks.
-struct Session {
-    let config: RunConfig
-    let trainer: Trainer
-    let validator: Validator?
-    let validationSkipped: String?
-    let trainRows: Int
-    let folder: String?          // rank 0 only
-    let metrics: MetricsFile?    // rank 0 only
-
-    init(_ command: TrainCommand, _ world: MPICollective) throws {
-        let base: RunConfig? = try command.config.map { path in
-            guard let bytes = FileManager.default.contents(atPath: path) else { throw UserError("\(path): cannot read the config file") }
-            do { return try JSONDecoder().decode(RunConfig.self, from: bytes) } catch {
-                throw UserError("\(path): not a vrnn run config (\(error)); start from a run's config.json")
-            }
-        }
-        let train: SequenceData, valid: SequenceData?
-        if let path = command.data {
-            let dataset = try SequenceDataset(readingAt: path)
-            train = SequenceData(dataset.slice(dataset.train))
-            valid = dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid))
-        } else {
-            let text = EncodedText(bytes: try EncodedText.read(command.textPath!), vocabulary: EncodedText.ascii)
-            train = SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count))
-            valid = nil
-        }
-        let config = command.runConfig(base: base, rows: train)
-        self.config = config
-        let model = try VRNNModel(config.model)
-        trainer = try Trainer(model: model, config: config.training, data: train, collective: world)
-        // A validation split too short for one window per stream is skipped, and the log says why.
-        do {
-            validator = try valid.map { try Validator(model: model, data: $0, config: config.training, collective: world) }
-            validationSkipped = nil
-        } catch {
-            validator = nil
-            validationSkipped = "\(error)"
-        }
-        trainRows = train.rowCount
-        if world.rank == 0 {
-            let folder = command.runFolder ?? Self.defaultFolder()
-            try Self.createRunFolder(folder, config: config)
-            self.folder = folder
-            metrics = try MetricsFile(path: folder + "/metrics.csv")
-        } else {
-            folder = nil
-            metrics = nil
-        }
-    }
-
-    static func defaultFolder() -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return "checkpoints/run-" + formatter.string(from: Date())
-    }
-
-    /// Creates the folder and writes config.json; refuses a folder that already holds a run.
-    static func createRunFolder(_ folder: String, config: RunConfig) throws {
-        let file = folder + "/config.json"
-        if FileManager.default.fileExists(atPath: file) {
-            throw UserError("\(folder) already holds a run (config.json); choose another --run folder")
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(config).write(to: URL(fileURLWithPath: file))
-        } catch {
-            throw UserError("\(folder): cannot create the run folder (\(error.localizedDescription))")
         }
     }
 }

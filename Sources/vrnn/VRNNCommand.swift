@@ -6,6 +6,7 @@ struct VRNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vrnn",
         abstract: "Train Variational Recurrent Neural Networks (Chung et al. 2015) data-parallel over MPI ranks.",
+        version: VRNNVersion.current,
         subcommands: [PrepareCommand.self, TrainCommand.self, BenchCommand.self])
 
     static func main() {

@@ -25,30 +25,61 @@ enum MPIRun {
         return env
     }
 
-    static func run(ranks: Int, mpiOptions: [String] = [], _ arguments: [String], timeout: TimeInterval = 120) throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-mpirun-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+    /// A started job: its output files fill while it runs.
+    final class Job {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["mpirun", "-np", "\(ranks)", "--oversubscribe"] + mpiOptions + [vrnn] + arguments
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        let timedOut = process.isRunning
-        if timedOut {
-            process.terminate()
-            process.waitUntilExit()
+        let directory: URL
+        var stdoutFile: URL { directory.appendingPathComponent("stdout") }
+        var stderrFile: URL { directory.appendingPathComponent("stderr") }
+
+        init(ranks: Int, mpiOptions: [String], arguments: [String]) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-mpirun-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+            FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["mpirun", "-np", "\(ranks)", "--oversubscribe"] + mpiOptions + [MPIRun.vrnn] + arguments
+            process.environment = MPIRun.environment
+            process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
+            process.standardError = try FileHandle(forWritingTo: stderrFile)
+            try process.run()
         }
-        return Result(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "", timedOut: timedOut)
+
+        deinit { try? FileManager.default.removeItem(at: directory) }
+
+        var stdout: String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
+        var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
+
+        /// Polls until `condition` holds or the job ends or the time is up; returns whether it held.
+        func wait(until condition: (Job) -> Bool, timeout: TimeInterval) -> Bool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if condition(self) { return true }
+                if !process.isRunning { return condition(self) }
+                usleep(20_000)
+            }
+            return false
+        }
+
+        /// Waits for the end (terminating the job after `timeout`).
+        func finish(timeout: TimeInterval) -> Result {
+            _ = wait(until: { !$0.process.isRunning }, timeout: timeout)
+            let timedOut = process.isRunning
+            if timedOut {
+                process.terminate()
+                process.waitUntilExit()
+            }
+            process.waitUntilExit()
+            return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr, timedOut: timedOut)
+        }
+    }
+
+    static func start(ranks: Int, mpiOptions: [String] = [], _ arguments: [String]) throws -> Job {
+        try Job(ranks: ranks, mpiOptions: mpiOptions, arguments: arguments)
+    }
+
+    static func run(ranks: Int, mpiOptions: [String] = [], _ arguments: [String], timeout: TimeInterval = 120) throws -> Result {
+        try start(ranks: ranks, mpiOptions: mpiOptions, arguments).finish(timeout: timeout)
     }
 
     /// A deterministic text of `count` characters for training runs.

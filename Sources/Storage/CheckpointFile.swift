@@ -1,0 +1,161 @@
+/// A named tensor of a flat buffer, in buffer order.
+public struct TensorLayout: Equatable, Sendable {
+    public let name: String
+    public let shape: [Int]
+    public init(name: String, shape: [Int]) { self.name = name; self.shape = shape }
+    public var count: Int { shape.reduce(1, *) }
+}
+
+/// Everything a run needs to continue exactly (ARCHITECTURE §6). Root attributes: `format`
+/// "vrnn-checkpoint", `format_version`, `config` (the run's JSON config), `code_version`,
+/// `data_fingerprint`, `step`, `tokens_seen`. Datasets:
+///     /params/<name>, /optimizer/m/<name>, /optimizer/v/<name>   float32, each tensor's shape
+///     /optimizer attributes step, lr, beta1, beta2, eps, weight_decay
+///     /streams/cursor, /streams/epoch   int64 [G]
+///     /streams/hidden, /streams/cell    float32 [G, layers, H] (cell only for an LSTM)
+///     /metrics/history                  float64 [steps, columns], column names in its `columns` attribute
+public struct CheckpointState: Sendable {
+    public var config: String
+    public var codeVersion: String
+    public var dataFingerprint: String
+    public var step: Int
+    public var tokensSeen: Int64
+    public var layout: [TensorLayout]
+    public var parameters: [Float]
+    public var adamM: [Float]
+    public var adamV: [Float]
+    public var adamStep: Int
+    public var adamHyperparameters: [String: Double]   // lr, beta1, ... (for readers; the config is authoritative)
+    public var cursors: [Int64]
+    public var epochs: [Int64]
+    /// [G, layers, H]
+    public var hidden: [Float]
+    public var cell: [Float]
+    public var layers: Int
+    public var hiddenSize: Int
+    public var metricsColumns: [String]
+    /// [rows, columns], row-major
+    public var metrics: [Double]
+
+    public init(config: String, codeVersion: String, dataFingerprint: String, step: Int, tokensSeen: Int64,
+                layout: [TensorLayout], parameters: [Float], adamM: [Float], adamV: [Float], adamStep: Int,
+                adamHyperparameters: [String: Double], cursors: [Int64], epochs: [Int64], hidden: [Float], cell: [Float],
+                layers: Int, hiddenSize: Int, metricsColumns: [String], metrics: [Double]) {
+        self.config = config; self.codeVersion = codeVersion; self.dataFingerprint = dataFingerprint
+        self.step = step; self.tokensSeen = tokensSeen; self.layout = layout; self.parameters = parameters
+        self.adamM = adamM; self.adamV = adamV; self.adamStep = adamStep; self.adamHyperparameters = adamHyperparameters
+        self.cursors = cursors; self.epochs = epochs; self.hidden = hidden; self.cell = cell
+        self.layers = layers; self.hiddenSize = hiddenSize; self.metricsColumns = metricsColumns; self.metrics = metrics
+    }
+
+    /// Writes the checkpoint atomically (see HDF5Writer). `beforeCommit` runs when every byte is
+    /// written but the file is not yet in place (tests use it to kill the writer there).
+    public func write(to path: String, beforeCommit: (() -> Void)? = nil) throws {
+        let writer = try HDF5Writer(creatingAt: path, overwrite: false)
+        try FileFormat.checkpoint.stamp(writer)
+        try writer.setAttribute("config", config)
+        try writer.setAttribute("code_version", codeVersion)
+        try writer.setAttribute("data_fingerprint", dataFingerprint)
+        try writer.setAttribute("step", Int64(step))
+        try writer.setAttribute("tokens_seen", tokensSeen)
+        try Self.writeTensors(parameters, layout: layout, group: "params", writer)
+        try Self.writeTensors(adamM, layout: layout, group: "optimizer/m", writer)
+        try Self.writeTensors(adamV, layout: layout, group: "optimizer/v", writer)
+        try writer.setAttribute("step", Int64(adamStep), on: "optimizer")
+        for (name, value) in adamHyperparameters.sorted(by: { $0.key < $1.key }) {
+            try writer.setAttribute(name, value, on: "optimizer")
+        }
+        let g = cursors.count
+        try writer.write(cursors, shape: [g], to: "streams/cursor")
+        try writer.write(epochs, shape: [g], to: "streams/epoch")
+        try writer.write(hidden, shape: [g, layers, hiddenSize], to: "streams/hidden")
+        if !cell.isEmpty { try writer.write(cell, shape: [g, layers, hiddenSize], to: "streams/cell") }
+        let columns = metricsColumns.count
+        try writer.write(metrics, shape: [metrics.count / columns, columns], to: "metrics/history")
+        try writer.setAttribute("columns", metricsColumns.joined(separator: ","), on: "metrics/history")
+        beforeCommit?()
+        try writer.commit()
+    }
+
+    static func writeTensors(_ flat: [Float], layout: [TensorLayout], group: String, _ writer: HDF5Writer) throws {
+        var offset = 0
+        for tensor in layout {
+            try writer.write(Array(flat[offset..<offset + tensor.count]), shape: tensor.shape, to: "\(group)/\(tensor.name)")
+            offset += tensor.count
+        }
+    }
+}
+
+/// Reading a checkpoint in two steps: the header (config, step, fingerprint) first, so the caller
+/// can build the model, then the state against the model's tensor layout.
+public struct CheckpointReader {
+    public let file: HDF5File
+    public let config: String
+    public let codeVersion: String
+    public let dataFingerprint: String
+    public let step: Int
+
+    public init(path: String) throws {
+        file = try HDF5File(readingAt: path)
+        try FileFormat.checkpoint.check(file)
+        config = try file.stringAttribute("config")
+        codeVersion = (try? file.stringAttribute("code_version")) ?? "unknown"
+        dataFingerprint = try file.stringAttribute("data_fingerprint")
+        step = Int(try file.doubleAttribute("step"))
+    }
+
+    /// The parameters alone, checked against `layout` (for export, sampling and evaluation).
+    public func parameters(layout: [TensorLayout]) throws -> [Float] { try readTensors(group: "params", layout: layout) }
+
+    /// The whole state; `layers` and `hiddenSize` give the expected stream-state shape.
+    public func state(layout: [TensorLayout], layers: Int, hiddenSize: Int, lstm: Bool) throws -> CheckpointState {
+        let cursors = try file.readInt64s("streams/cursor").values
+        let epochs = try file.readInt64s("streams/epoch").values
+        let g = cursors.count
+        guard epochs.count == g else { throw HDF5Error("\(file.path): /streams/epoch must hold \(g) values like /streams/cursor") }
+        let hidden = try readStreamState("streams/hidden", g: g, layers: layers, hiddenSize: hiddenSize)
+        let cell = lstm ? try readStreamState("streams/cell", g: g, layers: layers, hiddenSize: hiddenSize) : []
+        let history = try file.readDoubles("metrics/history")
+        let columns = try file.stringAttribute("columns", of: "metrics/history").split(separator: ",").map(String.init)
+        guard history.shape.count == 2, history.shape[1] == columns.count else {
+            throw HDF5Error("\(file.path): /metrics/history has shape \(history.shape) for \(columns.count) columns")
+        }
+        var hyper: [String: Double] = [:]
+        for name in ["lr", "beta1", "beta2", "eps", "weight_decay"] {
+            hyper[name] = try? file.doubleAttribute(name, of: "optimizer")
+        }
+        return CheckpointState(
+            config: config, codeVersion: codeVersion, dataFingerprint: dataFingerprint, step: step,
+            tokensSeen: Int64(try file.doubleAttribute("tokens_seen")), layout: layout,
+            parameters: try parameters(layout: layout),
+            adamM: try readTensors(group: "optimizer/m", layout: layout), adamV: try readTensors(group: "optimizer/v", layout: layout),
+            adamStep: Int(try file.doubleAttribute("step", of: "optimizer")), adamHyperparameters: hyper,
+            cursors: cursors, epochs: epochs, hidden: hidden, cell: cell, layers: layers, hiddenSize: hiddenSize,
+            metricsColumns: columns, metrics: history.values)
+    }
+
+    func readTensors(group: String, layout: [TensorLayout]) throws -> [Float] {
+        var flat: [Float] = []
+        flat.reserveCapacity(layout.reduce(0) { $0 + $1.count })
+        for tensor in layout {
+            let name = "\(group)/\(tensor.name)"
+            let stored = try file.readFloats(name)
+            guard stored.shape == tensor.shape else {
+                throw HDF5Error("\(file.path): /\(name) has shape \(stored.shape) but the model needs \(tensor.shape)")
+            }
+            if let bad = stored.values.first(where: { !$0.isFinite }) {
+                throw HDF5Error("\(file.path): /\(name) holds \(bad); the checkpoint is unusable")
+            }
+            flat += stored.values
+        }
+        return flat
+    }
+
+    func readStreamState(_ name: String, g: Int, layers: Int, hiddenSize: Int) throws -> [Float] {
+        let stored = try file.readFloats(name)
+        guard stored.shape == [g, layers, hiddenSize] else {
+            throw HDF5Error("\(file.path): /\(name) has shape \(stored.shape) but the model needs \([g, layers, hiddenSize])")
+        }
+        return stored.values
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Storage
+import Training
+import VRNN
+
+/// The bridge between a Trainer and a checkpoint file.
+enum RunCheckpoint {
+    static func layout(_ model: VRNNModel) -> [TensorLayout] {
+        model.table.entries.map { TensorLayout(name: $0.name, shape: $0.shape) }
+    }
+
+    /// Collective (the stream state is gathered from every rank): the state of the run now.
+    static func capture(_ trainer: Trainer, config: RunConfig, fingerprint: String, metrics: [Double]) -> CheckpointState {
+        let streams = trainer.gatherStreamState()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let adam = config.training.adam
+        return CheckpointState(
+            config: String(decoding: (try? encoder.encode(config)) ?? Data(), as: UTF8.self),
+            codeVersion: VRNNVersion.current, dataFingerprint: fingerprint, step: trainer.step,
+            tokensSeen: Int64(trainer.step * config.training.globalBatch * config.training.window),
+            layout: layout(trainer.model), parameters: trainer.parameters.array,
+            adamM: trainer.adam.m.array, adamV: trainer.adam.v.array, adamStep: trainer.adam.step,
+            adamHyperparameters: ["lr": Double(adam.learningRate), "beta1": Double(adam.beta1), "beta2": Double(adam.beta2),
+                                  "eps": Double(adam.epsilon), "weight_decay": Double(adam.weightDecay)],
+            cursors: streams.cursors.map(Int64.init), epochs: streams.epochs.map(Int64.init),
+            hidden: streams.hidden, cell: streams.cell, layers: trainer.model.config.layers,
+            hiddenSize: trainer.model.config.hidden, metricsColumns: MetricsFile.columns, metrics: metrics)
+    }
+
+    /// The run configuration a checkpoint was written with.
+    static func config(of reader: CheckpointReader) throws -> RunConfig {
+        do { return try JSONDecoder().decode(RunConfig.self, from: Data(reader.config.utf8)) } catch {
+            throw UserError("\(reader.file.path): its config attribute is not a vrnn run config (\(error))")
+        }
+    }
+
+    /// Puts the checkpoint's state into `trainer` (every rank reads the file) and returns the
+    /// metrics history.
+    static func restore(_ trainer: Trainer, from reader: CheckpointReader) throws -> [Double] {
+        let c = trainer.model.config
+        let state = try reader.state(layout: layout(trainer.model), layers: c.layers, hiddenSize: c.hidden, lstm: c.cell == .lstm)
+        guard state.cursors.count == trainer.config.globalBatch else {
+            throw UserError("\(reader.file.path): holds \(state.cursors.count) streams but the run has G = \(trainer.config.globalBatch)")
+        }
+        trainer.restore(parameters: state.parameters, adamM: state.adamM, adamV: state.adamV, adamStep: state.adamStep,
+                        step: state.step,
+                        streams: StreamState(cursors: state.cursors.map { Int($0) }, epochs: state.epochs.map { Int($0) },
+                                             hidden: state.hidden, cell: state.cell))
+        return state.metrics
+    }
+}

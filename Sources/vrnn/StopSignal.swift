@@ -1,0 +1,38 @@
+import Dispatch
+import Foundation
+
+/// SIGTERM, SIGINT and SIGUSR1 ask the run to stop: the handler only records the request; the
+/// training loop reduces it across ranks at the next step boundary, so every rank stops at the
+/// same step, writes the checkpoint and exits 0 (ARCHITECTURE §3: decisions are agreed, never one
+/// rank's). SIGUSR1 is there because mpirun forwards it to every rank, while it answers SIGTERM
+/// and SIGINT itself by ending the job with status 1 (launch/mpirun converts them).
+final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: Int32?
+    private var sources: [DispatchSourceSignal] = []
+
+    init(signals: [Int32] = [SIGTERM, SIGINT, SIGUSR1]) {
+        for number in signals {
+            signal(number, SIG_IGN)  // the default action would kill the process before the source sees it
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.record(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func record(_ number: Int32) {
+        lock.lock(); defer { lock.unlock() }
+        if received == nil { received = number }
+    }
+
+    /// The first signal received, if any.
+    var requested: Int32? {
+        lock.lock(); defer { lock.unlock() }
+        return received
+    }
+
+    static func name(_ number: Int32) -> String {
+        [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGUSR1: "SIGUSR1"][number] ?? "signal \(number)"
+    }
+}

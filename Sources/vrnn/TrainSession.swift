@@ -1,0 +1,140 @@
+import Foundation
+import Storage
+import Training
+import VRNN
+
+/// What a training run sets up before its first step, fresh or resumed from a run folder's
+/// latest checkpoint; any failure here is agreed across ranks by the caller.
+struct Session {
+    let config: RunConfig
+    let trainer: Trainer
+    let validator: Validator?
+    let validationSkipped: String?
+    let trainRows: Int
+    let fingerprint: String
+    let folder: RunFolder
+    /// Lines for the log: what a resume restored and changed.
+    let notes: [String]
+    let metrics: MetricsFile?    // rank 0 only
+
+    init(_ command: TrainCommand, _ world: Collective) throws {
+        var notes: [String] = []
+        let checkpoint = try command.resume.map { try CheckpointReader(path: try CheckpointReader.latest(in: $0)) }
+        let saved = try checkpoint.map(RunCheckpoint.config)
+        let base: RunConfig? = try saved ?? command.config.map(Self.readConfig)
+
+        let (train, valid) = try Self.loadData(command, savedPath: saved?.data)
+        let config = command.runConfig(base: base, rows: train)
+        if let saved, let checkpoint {
+            try Self.checkCompatible(saved: saved, resumed: config, checkpoint: checkpoint, data: train)
+            notes.append("resuming \(command.resume!) from step \(checkpoint.step) (\(checkpoint.file.path), written by vrnn \(checkpoint.codeVersion))")
+            notes += configDifferences(saved.training, config.training, under: "training").map { "resume changes \($0)" }
+            if config.data != saved.data { notes.append("resume reads \(config.data) (was \(saved.data)), the same data") }
+        }
+        self.config = config
+
+        let model = try VRNNModel(config.model)
+        let trainer = try Trainer(model: model, config: config.training, data: train, collective: world)
+        self.trainer = trainer
+        fingerprint = train.fingerprint
+        let history = try checkpoint.map { try RunCheckpoint.restore(trainer, from: $0) } ?? []
+        if let checkpoint, config.training.steps <= checkpoint.step {
+            throw UserError("the run is already at step \(checkpoint.step) of \(config.training.steps); give a larger --steps to continue it")
+        }
+        // A validation split too short for one window per stream is skipped, and the log says why.
+        do {
+            validator = try valid.map { try Validator(model: model, data: $0, config: config.training, collective: world) }
+            validationSkipped = nil
+        } catch {
+            validator = nil
+            validationSkipped = "\(error)"
+        }
+        trainRows = train.rowCount
+        folder = RunFolder(path: command.resume ?? command.runFolder ?? Self.defaultFolder())
+        if world.rank == 0 {
+            if checkpoint == nil {
+                try Self.createRunFolder(folder, config: config)
+            } else {
+                for name in folder.removeAbandonedTemporaries() { notes.append("removed \(name), left by an interrupted write") }
+                try Self.writeConfig(config, to: folder.configPath)
+            }
+            metrics = try MetricsFile(path: folder.metricsPath, history: history)
+        } else {
+            metrics = nil
+        }
+        self.notes = notes
+    }
+
+    /// Refuses a resume that would not continue the same run: another model shape, another G,
+    /// or other data. Everything else (steps, learning rate, ...) may change and is logged.
+    static func checkCompatible(saved: RunConfig, resumed: RunConfig, checkpoint: CheckpointReader, data: SequenceData) throws {
+        let modelChanges = configDifferences(saved.model, resumed.model, under: "model")
+        guard modelChanges.isEmpty else {
+            throw UserError("cannot resume: the model would differ from the checkpoint's (\(modelChanges.joined(separator: "; "))); "
+                            + "drop the model flags, or start a new run")
+        }
+        guard saved.training.globalBatch == resumed.training.globalBatch else {
+            throw UserError("cannot resume: --global-batch \(resumed.training.globalBatch) differs from the checkpoint's G = "
+                            + "\(saved.training.globalBatch); the streams' state is per global stream, so G must stay")
+        }
+        guard data.fingerprint == checkpoint.dataFingerprint else {
+            throw UserError("cannot resume: the training data (\(data.fingerprint)) is not the data of the checkpoint "
+                            + "(\(checkpoint.dataFingerprint)); give the run's dataset with --data")
+        }
+    }
+
+    /// The training data and the validation split, from --data or --text, or on resume the
+    /// run's own data file.
+    static func loadData(_ command: TrainCommand, savedPath: String?) throws -> (SequenceData, SequenceData?) {
+        let textPath = command.textPath ?? (command.data == nil ? savedPath.flatMap { isHDF5($0) ? nil : $0 } : nil)
+        if let textPath {
+            let text = EncodedText(bytes: try EncodedText.read(textPath), vocabulary: EncodedText.ascii)
+            return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil)
+        }
+        guard let path = command.data ?? savedPath else { throw UserError("give the data to train on: --data DATASET.h5 or --text FILE") }
+        let dataset = try SequenceDataset(readingAt: path)
+        return (SequenceData(dataset.slice(dataset.train)),
+                dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)))
+    }
+
+    static func isHDF5(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return true }  // let the dataset reader report it
+        defer { try? handle.close() }
+        return handle.readData(ofLength: 8) == Data([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])
+    }
+
+    static func readConfig(_ path: String) throws -> RunConfig {
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw UserError("\(path): cannot read the config file") }
+        do { return try JSONDecoder().decode(RunConfig.self, from: bytes) } catch {
+            throw UserError("\(path): not a vrnn run config (\(error)); start from a run's config.json")
+        }
+    }
+
+    static func defaultFolder() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return "checkpoints/run-" + formatter.string(from: Date())
+    }
+
+    /// Creates the folder and writes config.json; refuses a folder that already holds a run.
+    static func createRunFolder(_ folder: RunFolder, config: RunConfig) throws {
+        if FileManager.default.fileExists(atPath: folder.configPath) {
+            throw UserError("\(folder.path) already holds a run (config.json); choose another --run folder, or continue it with --resume \(folder.path)")
+        }
+        do { try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true) } catch {
+            throw UserError("\(folder.path): cannot create the run folder (\(error.localizedDescription))")
+        }
+        try writeConfig(config, to: folder.configPath)
+    }
+
+    static func writeConfig(_ config: RunConfig, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do { try AtomicFile.write(try encoder.encode(config), to: path) } catch { throw UserError("\(error)") }
+    }
+}
+
+extension CheckpointReader {
+    /// The checkpoint a run folder's `latest` names.
+    static func latest(in folder: String) throws -> String { try RunFolder(path: folder).latestCheckpoint() }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Storage
+import XCTest
+
+/// Checkpoints and resume through the real CLI under mpirun (ARCHITECTURE §7.4 and §7.5).
+final class CheckpointResumeTests: XCTestCase {
+    var runs: URL!
+    var dataset: URL!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else {
+            throw XCTSkip("\(MPIRun.vrnn) is not built (swift build --build-tests builds it)")
+        }
+        runs = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        let text = try MPIRun.text(count: 12_000)
+        defer { try? FileManager.default.removeItem(at: text) }
+        dataset = runs.appendingPathComponent("text.h5")
+        let prepared = try MPIRun.run(ranks: 1, ["prepare", "text", text.path, "--out", dataset.path])
+        XCTAssertEqual(prepared.status, 0, prepared.stderr)
+    }
+
+    override func tearDown() {
+        if let runs { try? FileManager.default.removeItem(at: runs) }
+    }
+
+    func folder(_ name: String) -> String { runs.appendingPathComponent(name).path }
+
+    static let common = ["--preset", "tiny", "--global-batch", "8", "--window", "16", "--seed", "3", "--log-every", "1",
+                         "--valid-every", "7"]
+
+    @discardableResult
+    func train(ranks: Int, _ arguments: [String], expectSuccess: Bool = true) throws -> MPIRun.Result {
+        let result = try MPIRun.run(ranks: ranks, ["train"] + arguments, timeout: 120)
+        XCTAssertFalse(result.timedOut, "\(arguments) timed out")
+        if expectSuccess { XCTAssertEqual(result.status, 0, "\(arguments):\n\(result.stderr)") }
+        return result
+    }
+
+    func start(_ run: String, steps: Int, extra: [String] = []) -> [String] {
+        ["--data", dataset.path, "--run", folder(run), "--steps", "\(steps)"] + Self.common + extra
+    }
+
+    /// Every dataset of the checkpoint `latest` names, as Double (exact for float32 and int64).
+    /// Of the metrics history it keeps step, losses, gradient norm and learning rate: throughput
+    /// depends on the clock, and a run that stops also measures validation at its stopping step.
+    func latestState(_ run: String) throws -> [String: [Double]] {
+        let name = try String(contentsOfFile: folder(run) + "/latest", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let file = try HDF5File(readingAt: folder(run) + "/" + name)
+        var state: [String: [Double]] = [:]
+        for dataset in try file.datasetNames() {
+            let stored = try file.readDoubles(dataset)
+            if dataset == "metrics/history" {
+                let columns = stored.shape[1]
+                state[dataset] = stored.values.enumerated().filter { $0.offset % columns < 6 }.map(\.element)
+            } else {
+                state[dataset] = stored.values
+            }
+        }
+        return state
+    }
+
+    /// Same N: K steps, stop, resume to 2K gives bit-identical parameters, optimiser state,
+    /// streams and loss history to 2K uninterrupted steps.
+    func testResumeOnTheSameRankCountIsBitIdentical() throws {
+        try train(ranks: 2, start("straight", steps: 20, extra: ["--checkpoint-every", "10"]))
+        try train(ranks: 2, start("halves", steps: 10))
+        let resumed = try train(ranks: 2, ["--resume", folder("halves"), "--steps", "20", "--log-every", "1"])
+        XCTAssertTrue(resumed.stdout.contains("resuming"), resumed.stdout)
+        XCTAssertTrue(resumed.stdout.contains("resume changes training.steps: 10 -> 20"), resumed.stdout)
+        let straight = try latestState("straight")
+        XCTAssertTrue(straight.keys.contains("params/rnn.weight_hh_l0") && straight.keys.contains("streams/hidden"))
+        XCTAssertEqual(straight["metrics/history"]!.count, 20 * 6)
+        try assertIdentical(straight, try latestState("halves"))
+    }
+
+    /// Bitwise equality, naming the first tensor that differs (arrays are too long to print).
+    func assertIdentical(_ a: [String: [Double]], _ b: [String: [Double]], file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(a.keys.sorted(), b.keys.sorted(), file: file, line: line)
+        for name in a.keys.sorted() where a[name] != b[name] {
+            let first = zip(a[name]!, b[name] ?? []).enumerated().first { $0.element.0 != $0.element.1 }
+            XCTFail("\(name) differs, first at \(first.map { "\($0.offset): \($0.element.0) vs \($0.element.1)" } ?? "length")",
+                    file: file, line: line)
+            return
+        }
+    }
+
+    /// Another N that divides G continues from the same per-stream state (here an LSTM, so the
+    /// cell state too) and stays within float tolerance of the uninterrupted run.
+    func testResumeOnAnotherRankCountStaysWithinTolerance() throws {
+        let lstm = ["--cell", "lstm", "--checkpoint-every", "100"]
+        try train(ranks: 1, start("straight", steps: 16, extra: lstm))
+        try train(ranks: 2, start("moved", steps: 8, extra: lstm))
+        try train(ranks: 4, ["--resume", folder("moved"), "--steps", "16"])
+        let straight = try latestState("straight"), moved = try latestState("moved")
+        XCTAssertNotNil(straight["streams/cell"])
+        for (name, values) in straight where name.hasPrefix("params/") || name.hasPrefix("streams/") {
+            let other = try XCTUnwrap(moved[name], name)
+            let scale = max(values.map(abs).max()!, 1e-3)
+            let worst = zip(values, other).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst / scale, 1e-4, "\(name)")
+        }
+        XCTAssertEqual(straight["streams/cursor"], moved["streams/cursor"])
+    }
+
+    /// A resume that would not continue the same run is refused with one line naming the mismatch;
+    /// a new learning rate is allowed and logged.
+    func testIncompatibleResumesAreRefused() throws {
+        try train(ranks: 1, start("base", steps: 4))
+        let other = runs.appendingPathComponent("other.h5")
+        let text = try MPIRun.text(count: 9_000)
+        defer { try? FileManager.default.removeItem(at: text) }
+        XCTAssertEqual(try MPIRun.run(ranks: 1, ["prepare", "text", text.path, "--out", other.path]).status, 0)
+        let cases: [([String], String)] = [
+            (["--hidden", "48"], "model.hidden: 32 -> 48"),
+            (["--global-batch", "4"], "--global-batch 4 differs from the checkpoint's G = 8"),
+            (["--data", other.path], "is not the data of the checkpoint"),
+            (["--steps", "4"], "already at step 4 of 4"),
+            (["--preset", "tiny"], "drop --config, --preset and --run"),
+        ]
+        for (extra, message) in cases {
+            var arguments = ["--resume", folder("base")] + extra
+            if !extra.contains("--steps") { arguments += ["--steps", "6"] }
+            let result = try train(ranks: 2, arguments, expectSuccess: false)
+            XCTAssertNotEqual(result.status, 0, "\(extra) must be refused")
+            XCTAssertEqual(result.stderr.split(separator: "\n").filter { $0.contains(message) }.count, 1,
+                           "\(extra): expected one line with \(message):\n\(result.stderr)")
+        }
+        let missing = try train(ranks: 1, ["--resume", folder("nothing-here")], expectSuccess: false)
+        XCTAssertTrue(missing.stderr.contains("no such run folder"), missing.stderr)
+        let changed = try train(ranks: 1, ["--resume", folder("base"), "--steps", "6", "--lr", "0.0005"])
+        XCTAssertTrue(changed.stdout.contains("resume changes training.adam.learningRate: 0.003 -> 0.0005"), changed.stdout)
+    }
+
+    /// SIGTERM to one rank (as a scheduler's or a user's kill may deliver it): every rank stops
+    /// at the same step, a checkpoint of that step is written, the exit is 0, and the run goes on
+    /// from there.
+    func testSigtermToOneRankStopsEveryRankAtACheckpoint() throws {
+        let job = try MPIRun.start(ranks: 2, ["train"] + start("signalled", steps: 100_000, extra: ["--checkpoint-every", "100000"]))
+        XCTAssertTrue(job.wait(until: { $0.stdout.contains("step 3/") }, timeout: 60), job.stderr)
+        let ranks = try Self.children(of: job.process.processIdentifier)
+        XCTAssertEqual(ranks.count, 2)
+        XCTAssertEqual(kill(ranks.max()!, SIGTERM), 0)
+        let step = try stoppedStep(job.finish(timeout: 60), signal: "SIGTERM")
+        XCTAssertEqual(try latestState("signalled")["metrics/history"]!.count / 6, step)
+        let resumed = try train(ranks: 2, ["--resume", folder("signalled"), "--steps", "\(step + 2)"])
+        XCTAssertTrue(resumed.stdout.contains("step \(step + 2)/\(step + 2)"), resumed.stdout)
+    }
+
+    /// launch/mpirun turns SIGTERM (and Ctrl-C's SIGINT) into SIGUSR1, which mpirun forwards to
+    /// every rank, so the stopped job exits 0 (mpirun itself would report 1 after a SIGTERM).
+    func testLauncherStopsTheJobCleanlyOnSigterm() throws {
+        let launcher = Process()
+        launcher.executableURL = MPIRun.root.appendingPathComponent("launch/mpirun")
+        launcher.arguments = ["2", "train"] + start("launched", steps: 100_000, extra: ["--checkpoint-every", "100000"])
+        var environment = MPIRun.environment
+        environment["VRNN"] = MPIRun.vrnn
+        launcher.environment = environment
+        let output = Pipe()
+        launcher.standardOutput = output
+        launcher.standardError = FileHandle.nullDevice
+        try launcher.run()
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("step 3/") && launcher.isRunning {
+            seen += output.fileHandleForReading.availableData
+        }
+        launcher.terminate()
+        seen += output.fileHandleForReading.readDataToEndOfFile()
+        launcher.waitUntilExit()
+        XCTAssertEqual(launcher.terminationStatus, 0)
+        XCTAssertTrue(String(decoding: seen, as: UTF8.self).contains("stopped by SIGUSR1"), String(decoding: seen, as: UTF8.self))
+        XCTAssertNoThrow(try latestState("launched"))
+    }
+
+    /// The step a stopped job reports, after checking it ended cleanly.
+    func stoppedStep(_ result: MPIRun.Result, signal: String) throws -> Int {
+        XCTAssertFalse(result.timedOut)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").filter { $0.contains("stopped by \(signal) at step") }
+        XCTAssertEqual(lines.count, 1, result.stdout)
+        return try XCTUnwrap(Int(try XCTUnwrap(lines.first).split(separator: " ")[6]))
+    }
+
+    static func children(of pid: Int32) throws -> [Int32] {
+        let pgrep = Process(), pipe = Pipe()
+        pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        pgrep.arguments = ["-P", "\(pid)"]
+        pgrep.standardOutput = pipe
+        try pgrep.run()
+        pgrep.waitUntilExit()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    /// kill -9 of the writer in the middle of a checkpoint write: the previous checkpoint stays
+    /// `latest` and loads, the partial file is ignored and removed on resume, and the resumed run
+    /// ends bit-identical to an uninterrupted one.
+    func testKillDuringCheckpointWriteKeepsThePreviousCheckpoint() throws {
+        let every = ["--checkpoint-every", "5"]
+        let job = try MPIRun.start(ranks: 1, ["train"] + start("killed", steps: 15, extra: every + ["--pause-before-commit", "10"]))
+        XCTAssertTrue(job.wait(until: { $0.stderr.contains("paused before committing") }, timeout: 60), job.stderr)
+        let pidText = try XCTUnwrap(job.stderr.split(separator: "(pid ").last?.prefix { $0.isNumber })
+        XCTAssertEqual(kill(pid_t(pidText)!, SIGKILL), 0)
+        let killed = job.finish(timeout: 60)
+        XCTAssertFalse(killed.timedOut)
+        XCTAssertNotEqual(killed.status, 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder("killed"))
+        XCTAssertTrue(files.contains { $0.hasPrefix("checkpoint-00000010.h5.tmp-") }, "the partial file: \(files)")
+        XCTAssertFalse(files.contains("checkpoint-00000010.h5"))
+        XCTAssertEqual(try String(contentsOfFile: folder("killed") + "/latest", encoding: .utf8), "checkpoint-00000005.h5\n")
+
+        let resumed = try train(ranks: 1, ["--resume", folder("killed"), "--steps", "15"])
+        XCTAssertTrue(resumed.stdout.contains("from step 5"), resumed.stdout)
+        XCTAssertTrue(resumed.stdout.contains("left by an interrupted write"), resumed.stdout)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: folder("killed")).contains { $0.contains(".tmp-") })
+        try train(ranks: 1, start("uninterrupted", steps: 15, extra: every))
+        try assertIdentical(try latestState("killed"), try latestState("uninterrupted"))
+    }
+}
