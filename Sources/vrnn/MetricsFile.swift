@@ -15,9 +15,7 @@ final class MetricsFile {
         precondition(history.count % Self.columns.count == 0)
         self.history = history
         let rows = stride(from: 0, to: history.count, by: Self.columns.count).map { Self.line(history[$0..<$0 + Self.columns.count]) }
-        do { try AtomicFile.write(Data((Self.columns.joined(separator: ",") + "\n" + rows.joined()).utf8), to: path) } catch {
-            throw UserError("\(error)")
-        }
+        try AtomicFile.write(Data((Self.columns.joined(separator: ",") + "\n" + rows.joined()).utf8), to: path)
         guard let handle = FileHandle(forWritingAtPath: path) else { throw UserError("\(path): cannot open the metrics file") }
         handle.seekToEndOfFile()
         self.handle = handle

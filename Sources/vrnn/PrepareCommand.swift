@@ -42,7 +42,7 @@ struct PrepareText: ParsableCommand {
         let dataset = SequenceDataset(values: .tokens(tokens, vocabulary: vocabulary),
                                       offsets: [0, Int64(trainCount), Int64(tokens.count)],
                                       train: 0..<1, valid: validCount > 0 ? 1..<2 : 1..<1, metadata: metadata)
-        do { try dataset.write(to: out, overwrite: force) } catch { throw UserError("\(error)") }
+        try dataset.write(to: out, overwrite: force)
         print("vrnn prepare: \(out): \(trainCount) training and \(validCount) validation characters, vocabulary \(vocabulary.count)"
               + (outside > 0 ? ", \(outside) characters outside it replaced by '?'" : ""))
     }

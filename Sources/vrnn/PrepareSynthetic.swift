@@ -62,7 +62,7 @@ struct PrepareSynthetic: ParsableCommand {
             """
         let dataset = SequenceDataset(values: .frames(frames, dim: 2, mean: mean, std: std), offsets: offsets,
                                       train: 0..<trainCount, valid: trainCount..<sequences, metadata: metadata)
-        do { try dataset.write(to: out, overwrite: force) } catch { throw UserError("\(error)") }
+        try dataset.write(to: out, overwrite: force)
         print("vrnn prepare: \(out): \(trainCount) training and \(validCount) validation sequences of 2-D frames, "
               + "\(offsets.last!) frames in all")
     }

@@ -130,7 +130,7 @@ struct Session {
     static func writeConfig(_ config: RunConfig, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do { try AtomicFile.write(try encoder.encode(config), to: path) } catch { throw UserError("\(error)") }
+        try AtomicFile.write(try encoder.encode(config), to: path)
     }
 }
 

@@ -7,23 +7,31 @@ struct VRNNCommand: ParsableCommand {
         commandName: "vrnn",
         abstract: "Train Variational Recurrent Neural Networks (Chung et al. 2015) data-parallel over MPI ranks.",
         version: VRNNVersion.current,
-        subcommands: [PrepareCommand.self, TrainCommand.self, BenchCommand.self])
+        subcommands: [PrepareCommand.self, TrainCommand.self, ExportCommand.self, InspectCommand.self, BenchCommand.self])
 
     static func main() {
         BLASSetup.ensureFastKernel()
         BLASSetup.configureThreads()
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let error as UserError {
-            FileHandle.standardError.write(Data("vrnn: error: \(error)\n".utf8))
-            Foundation.exit(1)
+            command = try parseAsRoot()
         } catch {
             // Under mpirun every rank parses the same arguments: let rank 0 alone print the message.
             if ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"].map({ $0 != "0" }) ?? false {
                 Foundation.exit(exitCode(for: error).rawValue)
             }
             exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch let error as ValidationError {
+            exit(withError: error)
+        } catch {
+            // Our own errors (bad files, configs, data) are one line each.
+            FileHandle.standardError.write(Data("vrnn: error: \(error)\n".utf8))
+            Foundation.exit(1)
         }
     }
 }
