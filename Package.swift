@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "VRNNTests", dependencies: ["VRNN", "Kernels", "Training", "Storage"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "CHDF5"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "VRNN", "Kernels", "Cluster", "Storage"]),
     ]
 )

@@ -38,17 +38,26 @@ public final class HDF5File {
         return true
     }
 
-    public func readFloats(_ name: String) throws -> (shape: [Int], values: [Float]) { try read(name) }
-    public func readDoubles(_ name: String) throws -> (shape: [Int], values: [Double]) { try read(name) }
-    public func readInt32s(_ name: String) throws -> (shape: [Int], values: [Int32]) { try read(name) }
-    public func readInt64s(_ name: String) throws -> (shape: [Int], values: [Int64]) { try read(name) }
+    public func readFloats(_ name: String) throws -> (shape: [Int], values: [Float]) { try read(name, strict: true) }
+    public func readInt32s(_ name: String) throws -> (shape: [Int], values: [Int32]) { try read(name, strict: true) }
+    public func readInt64s(_ name: String) throws -> (shape: [Int], values: [Int64]) { try read(name, strict: true) }
+    /// Any numeric dataset, integer or floating point, as Double (for inspection and metrics).
+    public func readDoubles(_ name: String) throws -> (shape: [Int], values: [Double]) { try read(name, strict: false) }
 
-    /// Reads a whole dataset, letting HDF5 convert the stored type to T's native type.
-    private func read<T: HDF5Storable & Numeric>(_ name: String) throws -> (shape: [Int], values: [T]) {
-        guard exists(name) else { throw HDF5Error("\(path): missing dataset \(name)") }
+    /// Reads a whole dataset, letting HDF5 convert the stored type to T's native type. `strict`
+    /// refuses integers where floats are expected and the other way round.
+    private func read<T: HDF5Storable & Numeric>(_ name: String, strict: Bool) throws -> (shape: [Int], values: [T]) {
+        guard exists(name) else { throw HDF5Error("\(path): missing dataset /\(name)") }
         let dataset = H5Dopen2(id, name, hid_t(H5P_DEFAULT))
-        guard dataset >= 0 else { throw HDF5Error("\(path): \(name) is not a dataset") }
+        guard dataset >= 0 else { throw HDF5Error("\(path): /\(name) is not a dataset") }
         defer { H5Dclose(dataset) }
+        let stored = H5Dget_type(dataset)
+        let storedClass = H5Tget_class(stored)
+        H5Tclose(stored)
+        guard storedClass == H5T_INTEGER || storedClass == H5T_FLOAT, !strict || storedClass == T.typeClass else {
+            let found = (try? describe(name).dtype) ?? "another type", wanted = T.typeClass == H5T_FLOAT ? "floating point" : "integer"
+            throw HDF5Error("\(path): /\(name) holds \(found) but \(wanted) values are expected")
+        }
         let space = H5Dget_space(dataset)
         defer { H5Sclose(space) }
         let rank = Int(H5Sget_simple_extent_ndims(space))
@@ -59,7 +68,9 @@ public final class HDF5File {
         let status = values.withUnsafeMutableBytes {
             H5Dread(dataset, T.memoryType, H5S_ALL, H5S_ALL, hid_t(H5P_DEFAULT), $0.baseAddress)
         }
-        guard status >= 0 else { throw HDF5Error("\(path): cannot read \(name) (corrupt data or wrong type)") }
+        guard status >= 0 else {
+            throw HDF5Error("\(path): cannot read /\(name): its checksum does not match or its data is corrupt; the file is damaged")
+        }
         return (shape, values)
     }
 

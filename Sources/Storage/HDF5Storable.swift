@@ -6,6 +6,11 @@ public protocol HDF5Storable {
     static var fileType: hid_t { get }
     static var memoryType: hid_t { get }
 }
+
+extension HDF5Storable {
+    /// Integer or floating point: a reader of one refuses a file that stores the other.
+    static var typeClass: H5T_class_t { H5Tget_class(memoryType) }
+}
 extension Float: HDF5Storable {
     public static var fileType: hid_t { chdf5_ieee_f32le() }
     public static var memoryType: hid_t { chdf5_native_float() }

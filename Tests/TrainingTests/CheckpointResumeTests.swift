@@ -132,6 +132,29 @@ final class CheckpointResumeTests: XCTestCase {
         XCTAssertTrue(changed.stdout.contains("resume changes training.adam.learningRate: 0.003 -> 0.0005"), changed.stdout)
     }
 
+    /// A damaged latest checkpoint stops a resume on every rank with one line, and `vrnn inspect`
+    /// and `vrnn export` report it the same way; the run folder is left as it was.
+    func testDamagedCheckpointIsReportedInOneLine() throws {
+        try train(ranks: 1, start("damaged", steps: 3))
+        let file = folder("damaged") + "/checkpoint-00000003.h5"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: file))
+        let before = try FileManager.default.contentsOfDirectory(atPath: folder("damaged")).sorted()
+        for (ranks, arguments) in [(2, ["train", "--resume", folder("damaged"), "--steps", "6"]),
+                                   (1, ["inspect", folder("damaged")]),
+                                   (1, ["export", "--checkpoint", folder("damaged"), "--out", folder("weights.h5")])] {
+            let result = try MPIRun.run(ranks: ranks, arguments, timeout: 60)
+            XCTAssertFalse(result.timedOut)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
+            XCTAssertEqual(lines.count, 1, "\(arguments):\n\(result.stderr)")
+            XCTAssertTrue(lines.first?.contains("checkpoint-00000003.h5: cannot open as HDF5 (truncated or corrupt?)") ?? false,
+                          "\(arguments):\n\(result.stderr)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder("damaged")).sorted(), before)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder("weights.h5")))
+    }
+
     /// SIGTERM to one rank (as a scheduler's or a user's kill may deliver it): every rank stops
     /// at the same step, a checkpoint of that step is written, the exit is 0, and the run goes on
     /// from there.

@@ -144,6 +144,7 @@ final class DistributedTrainingTests: XCTestCase {
             (2, ["--data", "TEXT"], "not an HDF5 file"),
             (2, ["--data", "FIXTURE"], "not a vrnn dataset"),
             (2, ["--run", "EXISTING"], "already holds a run"),
+            (2, ["--global-batch", "64", "--window", "400"], "fewer than one window of 400"),
         ]
         let existing = runs.appendingPathComponent("existing")
         try FileManager.default.createDirectory(at: existing, withIntermediateDirectories: true)

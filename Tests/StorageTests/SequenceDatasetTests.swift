@@ -47,7 +47,8 @@ final class SequenceDatasetTests: XCTestCase {
         try frames([1, .nan, 3, 4]).write(to: nan, overwrite: false)
         let notHDF5 = folder.appendingPathComponent("plain.h5").path
         FileManager.default.createFile(atPath: notHDF5, contents: Data("hello".utf8))
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/reference.h5").path
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("VRNNTests/Fixtures/reference.h5").path
         for (path, message) in [(nan, "must be finite"), (notHDF5, "not an HDF5 file"), (fixture, "not a vrnn dataset"),
                                 (folder.appendingPathComponent("none.h5").path, "no such file")] {
             XCTAssertThrowsError(try SequenceDataset(readingAt: path)) { error in
