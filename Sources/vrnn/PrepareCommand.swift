@@ -5,7 +5,7 @@ import Storage
 struct PrepareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare", abstract: "Turn raw data into a vrnn dataset file (HDF5).",
-        subcommands: [PrepareText.self, PrepareSynthetic.self])
+        subcommands: [PrepareText.self, PrepareCSV.self, PrepareWAV.self, PrepareNPY.self, PrepareSynthetic.self])
 }
 
 struct PrepareText: ParsableCommand {
@@ -14,22 +14,15 @@ struct PrepareText: ParsableCommand {
         abstract: "A text file (bytes or UTF-8) as one token stream; its last part becomes the validation split.")
 
     @Argument(help: "The text file.") var input: String
-    @Option(help: "Output dataset file.") var out: String
     @Option(help: "ascii: the fixed 128-character vocabulary of the reference notebook; data: the bytes the text uses.")
     var vocab: Vocabulary = .ascii
-    @Option(name: .customLong("valid-fraction"), help: "Fraction of the text, from its end, kept for validation.")
-    var validFraction = 0.1
-    @Flag(help: "Replace an existing output file.") var force = false
+    @OptionGroup var output: PrepareOutput
 
     enum Vocabulary: String, ExpressibleByArgument, CaseIterable { case ascii, data }
 
-    func validate() throws {
-        guard validFraction >= 0, validFraction < 1 else {
-            throw ValidationError("--valid-fraction must be in [0, 1) (got \(validFraction))")
-        }
-    }
-
     func run() throws {
+        try output.checkWritable()
+        let validFraction = output.validFraction
         let bytes = try EncodedText.read(input)
         let text = EncodedText(bytes: bytes, vocabulary: vocab == .ascii ? EncodedText.ascii : Array(Set(bytes)).sorted())
         let (tokens, vocabulary, outside) = (text.tokens, text.vocabulary, text.replaced)
@@ -42,8 +35,8 @@ struct PrepareText: ParsableCommand {
         let dataset = SequenceDataset(values: .tokens(tokens, vocabulary: vocabulary),
                                       offsets: [0, Int64(trainCount), Int64(tokens.count)],
                                       train: 0..<1, valid: validCount > 0 ? 1..<2 : 1..<1, metadata: metadata)
-        try dataset.write(to: out, overwrite: force)
-        print("vrnn prepare: \(out): \(trainCount) training and \(validCount) validation characters, vocabulary \(vocabulary.count)"
+        try dataset.write(to: output.out, overwrite: output.force)
+        print("vrnn prepare: \(output.out): \(trainCount) training and \(validCount) validation characters, vocabulary \(vocabulary.count)"
               + (outside > 0 ? ", \(outside) characters outside it replaced by '?'" : ""))
     }
 }
