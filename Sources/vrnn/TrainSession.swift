@@ -37,7 +37,9 @@ struct Session {
         let trainer = try Trainer(model: model, config: config.training, data: train, collective: world)
         self.trainer = trainer
         fingerprint = train.fingerprint
+        let readStart = Date()
         let history = try checkpoint.map { try RunCheckpoint.restore(trainer, from: $0) } ?? []
+        if checkpoint != nil { notes.append(String(format: "checkpoint state read in %.2f s", Date().timeIntervalSince(readStart))) }
         if let checkpoint, config.training.steps <= checkpoint.step {
             throw UserError("the run is already at step \(checkpoint.step) of \(config.training.steps); give a larger --steps to continue it")
         }
