@@ -15,15 +15,9 @@ extension WindowWorkspace {
     @discardableResult
     public func forward(parameters p: UnsafePointer<Float>, normaliser: Float) -> WindowLoss {
         let c = model.config, all = 0..<rows
-        let fx = c.phiXWidth, g = model.rnn.gateWidth
 
         // phi_x over the whole window.
-        if let embedding = model.embedding {
-            for r in all {
-                (embedded.pointer + r * c.embedding).update(from: p + embedding + Int(tokens[r]) * c.embedding, count: c.embedding)
-            }
-        }
-        model.phiX.forward([phiXInput], p, phiX, rows: all)
+        forwardPhiX(p, rows: all)
         let phiXOut = UnsafePointer(phiX.output)
 
         // x-parts of the first encoder layer and of the RNN's input gates, batched.
@@ -31,10 +25,7 @@ extension WindowWorkspace {
             enc.beginFirstLayer(p, encState, rows: all)
             enc.addPart(0, phiXOut, p, encState, rows: all)
         }
-        let layer0 = model.rnn.layers[0]
-        broadcastRows(p + layer0.biasIH, into: rnn.inputGates[0].pointer, rows: rows, cols: g, ldc: g)
-        gemm(transB: true, m: rows, n: g, k: fx, a: phiXOut, lda: fx, b: p + layer0.weightIH, ldb: layer0.inputs,
-             beta: 1, c: rnn.inputGates[0].pointer, ldc: g)
+        beginRNNInput(p, rows: all)
 
         // The sequential part (nothing in it allocates).
         let latentInput = [UnsafePointer(z.pointer)]
@@ -46,9 +37,7 @@ extension WindowWorkspace {
                 enc.finishForward(p, encState, rows: rs)
                 sampleLatent(rows: rs)
                 phi.forward(latentInput, p, phiState, rows: rs)
-                gemm(transB: true, m: batch, n: g, k: c.phiZWidth, a: phiState.output + rs.lowerBound * c.phiZWidth,
-                     lda: c.phiZWidth, b: p + layer0.weightIH + fx, ldb: layer0.inputs,
-                     beta: 1, c: rnn.inputGates[0].pointer + rs.lowerBound * g, ldc: g)
+                addLatentToRNNInput(p, rows: rs)
             }
             for l in 0..<c.layers { model.rnn.stepForward(l, p, rnn, rows: rs) }
         }
@@ -59,6 +48,33 @@ extension WindowWorkspace {
         return computeLosses(normaliser: normaliser, gradients: false)
     }
 
+    /// phi_x for `rows`: the embedding rows of the tokens first for text.
+    func forwardPhiX(_ p: UnsafePointer<Float>, rows rs: Range<Int>) {
+        if let embedding = model.embedding {
+            let e = model.config.embedding
+            for r in rs { (embedded.pointer + r * e).update(from: p + embedding + Int(tokens[r]) * e, count: e) }
+        }
+        model.phiX.forward([phiXInput], p, phiX, rows: rs)
+    }
+
+    /// The first RNN layer's input gates for `rows`: b_ih + phi_x W_ih[:, x block]^T.
+    func beginRNNInput(_ p: UnsafePointer<Float>, rows rs: Range<Int>) {
+        let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth, fx = model.config.phiXWidth
+        let out = rnn.inputGates[0].pointer + rs.lowerBound * g
+        broadcastRows(p + layer0.biasIH, into: out, rows: rs.count, cols: g, ldc: g)
+        gemm(transB: true, m: rs.count, n: g, k: fx, a: phiX.output + rs.lowerBound * fx, lda: fx, b: p + layer0.weightIH,
+             ldb: layer0.inputs, beta: 1, c: out, ldc: g)
+    }
+
+    /// Adds phi_z W_ih[:, z block]^T to the first RNN layer's input gates for `rows`.
+    func addLatentToRNNInput(_ p: UnsafePointer<Float>, rows rs: Range<Int>) {
+        guard let phiZ else { return }
+        let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth, fz = model.config.phiZWidth
+        gemm(transB: true, m: rs.count, n: g, k: fz, a: phiZ.output + rs.lowerBound * fz, lda: fz,
+             b: p + layer0.weightIH + model.config.phiXWidth, ldb: layer0.inputs,
+             beta: 1, c: rnn.inputGates[0].pointer + rs.lowerBound * g, ldc: g)
+    }
+
     /// The decoder's input blocks: [phi_z, h_{t-1}], or [h_{t-1}] for the RNN baseline.
     var decoderParts: [UnsafePointer<Float>] {
         if let phiZ { return [UnsafePointer(phiZ.output), UnsafePointer(hiddenTop)] }
@@ -67,7 +83,7 @@ extension WindowWorkspace {
 
     /// hPrev (and cPrev) of every layer for step t: the carried-in state at t = 0, else the
     /// previous step's output; rows whose reset flag is set start from zero.
-    private func loadPreviousState(_ t: Int) {
+    func loadPreviousState(_ t: Int) {
         let h = model.config.hidden, rs = rows(at: t), lstm = model.config.cell == .lstm
         for l in 0..<model.config.layers {
             let hDst = rnn.hPrev[l].pointer + rs.lowerBound * h
