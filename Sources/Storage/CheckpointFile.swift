@@ -1,3 +1,10 @@
+/// How a model's inputs and outputs map to the user's data: token id -> byte for text, or the
+/// normalisation to undo for real values (raw = value * std + mean).
+public enum DataDecoding: Equatable, Sendable {
+    case vocabulary([UInt8])
+    case statistics(mean: [Float], std: [Float])
+}
+
 /// A named tensor of a flat buffer, in buffer order.
 public struct TensorLayout: Equatable, Sendable {
     public let name: String
@@ -14,6 +21,8 @@ public struct TensorLayout: Equatable, Sendable {
 ///     /streams/cursor, /streams/epoch   int64 [G]
 ///     /streams/hidden, /streams/cell    float32 [G, layers, H] (cell only for an LSTM)
 ///     /metrics/history                  float64 [steps, columns], column names in its `columns` attribute
+///     /data/vocab uint8 [V] (text) or /data/mean, /data/std float32 [D] (frames): how to turn
+///     model outputs back into bytes or raw values, so sampling needs no dataset file
 public struct CheckpointState: Sendable {
     public var config: String
     public var codeVersion: String
@@ -36,16 +45,18 @@ public struct CheckpointState: Sendable {
     public var metricsColumns: [String]
     /// [rows, columns], row-major
     public var metrics: [Double]
+    public var decoding: DataDecoding
 
     public init(config: String, codeVersion: String, dataFingerprint: String, step: Int, tokensSeen: Int64,
                 layout: [TensorLayout], parameters: [Float], adamM: [Float], adamV: [Float], adamStep: Int,
                 adamHyperparameters: [String: Double], cursors: [Int64], epochs: [Int64], hidden: [Float], cell: [Float],
-                layers: Int, hiddenSize: Int, metricsColumns: [String], metrics: [Double]) {
+                layers: Int, hiddenSize: Int, metricsColumns: [String], metrics: [Double], decoding: DataDecoding) {
         self.config = config; self.codeVersion = codeVersion; self.dataFingerprint = dataFingerprint
         self.step = step; self.tokensSeen = tokensSeen; self.layout = layout; self.parameters = parameters
         self.adamM = adamM; self.adamV = adamV; self.adamStep = adamStep; self.adamHyperparameters = adamHyperparameters
         self.cursors = cursors; self.epochs = epochs; self.hidden = hidden; self.cell = cell
         self.layers = layers; self.hiddenSize = hiddenSize; self.metricsColumns = metricsColumns; self.metrics = metrics
+        self.decoding = decoding
     }
 
     /// Writes the checkpoint atomically (see HDF5Writer). `beforeCommit` runs when every byte is
@@ -73,6 +84,12 @@ public struct CheckpointState: Sendable {
         let columns = metricsColumns.count
         try writer.write(metrics, shape: [metrics.count / columns, columns], to: "metrics/history")
         try writer.setAttribute("columns", metricsColumns.joined(separator: ","), on: "metrics/history")
+        switch decoding {
+        case .vocabulary(let bytes): try writer.write(bytes, shape: [bytes.count], to: "data/vocab")
+        case .statistics(let mean, let std):
+            try writer.write(mean, shape: [mean.count], to: "data/mean")
+            try writer.write(std, shape: [std.count], to: "data/std")
+        }
         beforeCommit?()
         try writer.commit()
     }
@@ -131,7 +148,13 @@ public struct CheckpointReader {
             adamM: try readTensors(group: "optimizer/m", layout: layout), adamV: try readTensors(group: "optimizer/v", layout: layout),
             adamStep: Int(try file.doubleAttribute("step", of: "optimizer")), adamHyperparameters: hyper,
             cursors: cursors, epochs: epochs, hidden: hidden, cell: cell, layers: layers, hiddenSize: hiddenSize,
-            metricsColumns: columns, metrics: history.values)
+            metricsColumns: columns, metrics: history.values, decoding: try decoding())
+    }
+
+    /// How outputs map back to bytes or raw values.
+    public func decoding() throws -> DataDecoding {
+        if file.exists("data/vocab") { return .vocabulary(try file.readInt32s("data/vocab").values.map { UInt8(truncatingIfNeeded: $0) }) }
+        return .statistics(mean: try file.readFloats("data/mean").values, std: try file.readFloats("data/std").values)
     }
 
     func readTensors(group: String, layout: [TensorLayout]) throws -> [Float] {

@@ -5,6 +5,7 @@ public enum NoisePurpose: UInt32, Sendable {
     case latent = 1     // eps of z = mu_q + sigma_q * eps in training and evaluation
     case sampling = 2   // generation
     case validation = 3 // eps of z when measuring the validation loss
+    case priming = 4    // eps of z while a sample reads its priming text
 }
 
 extension WindowWorkspace {

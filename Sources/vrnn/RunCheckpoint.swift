@@ -10,7 +10,8 @@ enum RunCheckpoint {
     }
 
     /// Collective (the stream state is gathered from every rank): the state of the run now.
-    static func capture(_ trainer: Trainer, config: RunConfig, fingerprint: String, metrics: [Double]) -> CheckpointState {
+    static func capture(_ trainer: Trainer, config: RunConfig, fingerprint: String, decoding: DataDecoding,
+                        metrics: [Double]) -> CheckpointState {
         let streams = trainer.gatherStreamState()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -25,7 +26,8 @@ enum RunCheckpoint {
                                   "eps": Double(adam.epsilon), "weight_decay": Double(adam.weightDecay)],
             cursors: streams.cursors.map(Int64.init), epochs: streams.epochs.map(Int64.init),
             hidden: streams.hidden, cell: streams.cell, layers: trainer.model.config.layers,
-            hiddenSize: trainer.model.config.hidden, metricsColumns: MetricsFile.columns, metrics: metrics)
+            hiddenSize: trainer.model.config.hidden, metricsColumns: MetricsFile.columns, metrics: metrics,
+            decoding: decoding)
     }
 
     /// The run configuration a checkpoint was written with.

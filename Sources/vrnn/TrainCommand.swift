@@ -171,7 +171,7 @@ struct TrainCommand: ParsableCommand {
     private func saveCheckpoint(_ session: Session, _ world: MPICollective, log: ProgressLog) throws {
         let trainer = session.trainer
         let state = RunCheckpoint.capture(trainer, config: session.config, fingerprint: session.fingerprint,
-                                          metrics: session.metrics?.history ?? [])
+                                          decoding: session.decoding, metrics: session.metrics?.history ?? [])
         var failure: Error?
         if world.rank == 0 {
             let path = session.folder.checkpointPath(step: trainer.step)

@@ -12,6 +12,8 @@ struct Session {
     let validationSkipped: String?
     let trainRows: Int
     let fingerprint: String
+    /// Token id -> byte, or the normalisation to undo: saved in checkpoints for sampling.
+    let decoding: DataDecoding
     let folder: RunFolder
     /// Lines for the log: what a resume restored and changed.
     let notes: [String]
@@ -23,7 +25,8 @@ struct Session {
         let saved = try checkpoint.map(RunCheckpoint.config)
         let base: RunConfig? = try saved ?? command.config.map(Self.readConfig)
 
-        let (train, valid) = try Self.loadData(command, savedPath: saved?.data)
+        let (train, valid, decoding) = try Self.loadData(command, savedPath: saved?.data)
+        self.decoding = decoding
         let config = command.runConfig(base: base, rows: train)
         if let saved, let checkpoint {
             try Self.checkCompatible(saved: saved, resumed: config, checkpoint: checkpoint, data: train)
@@ -87,16 +90,21 @@ struct Session {
 
     /// The training data and the validation split, from --data or --text, or on resume the
     /// run's own data file.
-    static func loadData(_ command: TrainCommand, savedPath: String?) throws -> (SequenceData, SequenceData?) {
+    static func loadData(_ command: TrainCommand, savedPath: String?) throws -> (SequenceData, SequenceData?, DataDecoding) {
         let textPath = command.textPath ?? (command.data == nil ? savedPath.flatMap { isHDF5($0) ? nil : $0 } : nil)
         if let textPath {
             let text = EncodedText(bytes: try EncodedText.read(textPath), vocabulary: EncodedText.ascii)
-            return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil)
+            return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil, .vocabulary(text.vocabulary))
         }
         guard let path = command.data ?? savedPath else { throw UserError("give the data to train on: --data DATASET.h5 or --text FILE") }
         let dataset = try SequenceDataset(readingAt: path)
+        let decoding: DataDecoding
+        switch dataset.values {
+        case .tokens(_, let vocabulary): decoding = .vocabulary(vocabulary)
+        case .frames(_, _, let mean, let std): decoding = .statistics(mean: mean, std: std)
+        }
         return (SequenceData(dataset.slice(dataset.train)),
-                dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)))
+                dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)), decoding)
     }
 
     static func isHDF5(_ path: String) -> Bool {

@@ -24,7 +24,8 @@ final class FileIntegrityTests: XCTestCase {
                         parameters: parameters ?? weights, adamM: Array(repeating: 0.5, count: 104),
                         adamV: Array(repeating: 0.25, count: 104), adamStep: 7, adamHyperparameters: ["lr": 0.001],
                         cursors: [3, 5], epochs: [0, 1], hidden: Array(repeating: 0.1, count: 2 * 1 * 3), cell: [],
-                        layers: 1, hiddenSize: 3, metricsColumns: ["step", "loss"], metrics: [1, 2.5, 2, 2.25])
+                        layers: 1, hiddenSize: 3, metricsColumns: ["step", "loss"], metrics: [1, 2.5, 2, 2.25],
+                        decoding: .vocabulary([65, 66, 67]))
     }
 
     func readCheckpoint(_ path: String) throws {
@@ -55,6 +56,7 @@ final class FileIntegrityTests: XCTestCase {
         XCTAssertEqual(state.cursors, [3, 5])
         XCTAssertEqual(state.metrics, [1, 2.5, 2, 2.25])
         XCTAssertEqual(state.adamStep, 7)
+        XCTAssertEqual(state.decoding, .vocabulary([65, 66, 67]))
 
         let nan = folder.appendingPathComponent("nan.h5").path
         try checkpoint(parameters: weights.enumerated().map { $0.offset == 50 ? .nan : $0.element }).write(to: nan)

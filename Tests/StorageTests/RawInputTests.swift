@@ -70,12 +70,7 @@ final class RawInputTests: XCTestCase {
 
     /// A version-1 .npy file.
     static func npy(descr: String, shape: String, fortran: Bool = false, payload: Data) -> Data {
-        var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shape), }"
-        while (10 + header.count + 1) % 64 != 0 { header += " " }
-        header += "\n"
-        var data = Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0, UInt8(header.count & 0xff), UInt8(header.count >> 8)])
-        data.append(Data(header.utf8))
-        return data + payload
+        NPYWriter.header(descr: descr, shape: shape, fortranOrder: fortran) + payload
     }
 
     func testNPYFloat32AndFloat64() throws {
@@ -83,6 +78,8 @@ final class RawInputTests: XCTestCase {
         XCTAssertEqual(try NPYFile.read(try file("a.npy", Self.npy(descr: "<f4", shape: "(3, 2)", payload: f4))),
                        FrameSequence(values: [1.5, -2, 3, 4, 5, 6], dim: 2))
         let f8 = Data([0.25, 0.5, 0.75].flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
+        let written = try file("w.npy", NPYWriter.data([1, 2, 3, 4, 5, 6], shape: [2, 3]))
+        XCTAssertEqual(try NPYFile.read(written), FrameSequence(values: [1, 2, 3, 4, 5, 6], dim: 3), "our writer, our reader")
         XCTAssertEqual(try NPYFile.read(try file("b.npy", Self.npy(descr: "<f8", shape: "(3,)", payload: f8))),
                        FrameSequence(values: [0.25, 0.5, 0.75], dim: 1))
         let cases: [(Data, String)] = [
