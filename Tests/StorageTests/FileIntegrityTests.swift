@@ -6,16 +6,7 @@ import XCTest
 /// Every damaged or wrong file gets one clear line naming the file and the problem, never a crash
 /// (ARCHITECTURE §7.6): checkpoints and datasets, truncated, bit-flipped, of another kind or a
 /// newer version, with a dataset missing or of the wrong type or shape, non-finite or empty.
-final class FileIntegrityTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-integrity-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
-
+final class FileIntegrityTests: TemporaryFolderTestCase {
     let layout = [TensorLayout(name: "layer.weight", shape: [4, 25]), TensorLayout(name: "layer.bias", shape: [4])]
     var weights: [Float] { (0..<104).map { 1 + Float($0) * 0.001 } }
 

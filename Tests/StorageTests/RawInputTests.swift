@@ -4,16 +4,7 @@ import XCTest
 
 /// The raw formats `vrnn prepare` reads: CSV (columns, header, missing values), 16-bit PCM WAV
 /// and .npy, and the split and normalisation every real-valued dataset gets.
-final class RawInputTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-raw-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
-
+final class RawInputTests: TemporaryFolderTestCase {
     func file(_ name: String, _ bytes: Data) throws -> String {
         let url = folder.appendingPathComponent(name)
         try bytes.write(to: url)

@@ -3,16 +3,7 @@ import Storage
 import XCTest
 
 /// The dataset file: written atomically, read back exactly, and refused with one clear line when wrong.
-final class SequenceDatasetTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-dataset-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
-
+final class SequenceDatasetTests: TemporaryFolderTestCase {
     func frames(_ values: [Float]) -> SequenceDataset {
         SequenceDataset(values: .frames(values, dim: 2, mean: [0.5, -1], std: [2, 3]), offsets: [0, 2, Int64(values.count / 2)],
                         train: 0..<1, valid: 1..<2, metadata: "{\"kind\":\"test\"}")

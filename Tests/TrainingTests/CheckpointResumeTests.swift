@@ -85,6 +85,15 @@ final class CheckpointResumeTests: XCTestCase {
         }
     }
 
+    /// --checkpoint-minutes writes when the time is up (here at every step) and
+    /// --keep-checkpoints keeps only the newest.
+    func testTimedCheckpointsAndKeepingTheNewest() throws {
+        try train(ranks: 2, start("timed", steps: 5, extra: ["--checkpoint-minutes", "0.000001", "--keep-checkpoints", "2"]))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder("timed")).sorted()
+        XCTAssertEqual(files, ["checkpoint-00000004.h5", "checkpoint-00000005.h5", "config.json", "latest", "metrics.csv"])
+        XCTAssertEqual(try String(contentsOfFile: folder("timed") + "/latest", encoding: .utf8), "checkpoint-00000005.h5\n")
+    }
+
     /// Another N that divides G continues from the same per-stream state (here an LSTM, so the
     /// cell state too) and stays within float tolerance of the uninterrupted run.
     func testResumeOnAnotherRankCountStaysWithinTolerance() throws {
