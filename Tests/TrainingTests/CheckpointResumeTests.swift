@@ -179,6 +179,22 @@ final class CheckpointResumeTests: XCTestCase {
         XCTAssertTrue(resumed.stdout.contains("step \(step + 2)/\(step + 2)"), resumed.stdout)
     }
 
+    /// kill -9 of one rank mid-run: the job ends (no rank hangs in a collective) and the last
+    /// checkpoint resumes.
+    func testKillingOneRankEndsTheJobAndTheLastCheckpointResumes() throws {
+        let job = try MPIRun.start(ranks: 2, ["train"] + start("crashed", steps: 100_000, extra: ["--checkpoint-every", "2"]))
+        XCTAssertTrue(job.wait(until: { $0.stdout.contains("checkpoint-00000004.h5") }, timeout: 60), job.stderr)
+        let ranks = try Self.children(of: job.process.processIdentifier)
+        XCTAssertEqual(kill(try XCTUnwrap(ranks.max()), SIGKILL), 0)
+        let result = job.finish(timeout: 60)
+        XCTAssertFalse(result.timedOut, "the surviving rank hung")
+        XCTAssertNotEqual(result.status, 0)
+        let latest = try String(contentsOfFile: folder("crashed") + "/latest", encoding: .utf8).trimmingCharacters(in: .newlines)
+        let step = try XCTUnwrap(Int(latest.dropFirst("checkpoint-".count).prefix(8)))
+        let resumed = try train(ranks: 2, ["--resume", folder("crashed"), "--steps", "\(step + 2)"])
+        XCTAssertTrue(resumed.stdout.contains("from step \(step)"), resumed.stdout)
+    }
+
     /// launch/mpirun turns SIGTERM (and Ctrl-C's SIGINT) into SIGUSR1, which mpirun forwards to
     /// every rank, so the stopped job exits 0 (mpirun itself would report 1 after a SIGTERM).
     func testLauncherStopsTheJobCleanlyOnSigterm() throws {
