@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import Foundation
 
 @main
@@ -17,8 +18,18 @@ struct VRNNCommand: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            // Under mpirun every rank parses the same arguments: let rank 0 alone print the message.
-            if ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"].map({ $0 != "0" }) ?? false {
+            // Under mpirun every rank parses the same arguments: rank 0 alone prints the message,
+            // in one write, and no rank exits before it is out (an early exit makes mpirun print
+            // its own banner into the middle of it).
+            if ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] != nil {
+                let world = MPICollective()
+                if world.rank == 0 {
+                    let message = fullMessage(for: error)
+                    let stream = exitCode(for: error) == .success ? FileHandle.standardOutput : FileHandle.standardError
+                    stream.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+                }
+                _ = world.allreduceMinMax([0])
+                world.finalize()
                 Foundation.exit(exitCode(for: error).rawValue)
             }
             exit(withError: error)
