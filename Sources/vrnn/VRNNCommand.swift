@@ -18,33 +18,34 @@ struct VRNNCommand: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            // Under mpirun every rank parses the same arguments: rank 0 alone prints the message,
-            // in one write, and no rank exits before it is out (an early exit makes mpirun print
-            // its own banner into the middle of it).
-            if ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] != nil {
-                let world = MPICollective()
-                if world.rank == 0 {
-                    let message = fullMessage(for: error)
-                    let stream = exitCode(for: error) == .success ? FileHandle.standardOutput : FileHandle.standardError
-                    stream.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
-                }
-                _ = world.allreduceMinMax([0])
-                world.finalize()
-                Foundation.exit(exitCode(for: error).rawValue)
-            }
-            exit(withError: error)
+            exitOnce(withError: error)
         }
         do {
             try command.run()
-        } catch let error as ExitCode {
-            exit(withError: error)
-        } catch let error as ValidationError {
-            exit(withError: error)
         } catch {
-            // Our own errors (bad files, configs, data) are one line each.
+            // The parser's own outcomes (help, validation, exit codes) keep their meaning; every
+            // other error is ours (a bad file, config or data) and is one line.
+            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }  // already reported (and MPI finalised)
+            guard exitCode(for: error) == .failure else { exitOnce(withError: error) }
             FileHandle.standardError.write(Data("vrnn: error: \(error)\n".utf8))
             Foundation.exit(1)
         }
+    }
+
+    /// Prints the parser's message (help, usage error) and exits with its code. Under mpirun
+    /// every rank gets here with the same arguments: rank 0 alone prints, in one write, and no
+    /// rank exits before it is out (an early exit makes mpirun print its banner into it).
+    static func exitOnce(withError error: Error) -> Never {
+        guard ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] != nil else { exit(withError: error) }
+        let world = MPICollective()
+        if world.rank == 0 {
+            let message = fullMessage(for: error)
+            let stream = exitCode(for: error) == .success ? FileHandle.standardOutput : FileHandle.standardError
+            stream.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+        }
+        _ = world.allreduceMinMax([0])
+        world.finalize()
+        Foundation.exit(exitCode(for: error).rawValue)
     }
 }
 

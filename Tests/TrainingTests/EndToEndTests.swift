@@ -45,4 +45,23 @@ final class EndToEndTests: XCTestCase {
         let dataset = try vrnn(1, ["inspect", path("text.h5")]).stdout
         XCTAssertTrue(dataset.contains("sequences: 2, length min 2000 / mean 10000.0 / max 18000"), dataset)
     }
+
+    /// Help works alone and under mpirun (printed once), with every command listed.
+    func testHelpIsPrintedOnceWithEveryCommand() throws {
+        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
+        for ranks in [1, 2] {
+            let result = try MPIRun.run(ranks: ranks, ["--help"], timeout: 60)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(result.stdout.components(separatedBy: "SUBCOMMANDS:").count, 2, result.stdout)
+            for command in ["prepare", "train", "sample", "export", "inspect", "bench"] {
+                XCTAssertTrue(result.stdout.contains("  \(command) "), "\(command) missing from:\n\(result.stdout)")
+            }
+        }
+        let train = try MPIRun.run(ranks: 1, ["train", "--help"], timeout: 60)
+        XCTAssertEqual(train.status, 0)
+        for option in ["--resume", "--checkpoint-every", "--checkpoint-minutes", "--keep-checkpoints"] {
+            XCTAssertTrue(train.stdout.contains(option), "\(option) missing")
+        }
+        XCTAssertFalse(train.stdout.contains("pause-before-commit"), "test hooks stay hidden")
+    }
 }
