@@ -112,8 +112,10 @@ public struct CheckpointReader {
     public let dataFingerprint: String
     public let step: Int
 
-    public init(path: String) throws {
-        file = try HDF5File(readingAt: path)
+    public init(path: String) throws { try self.init(file: try HDF5File(readingAt: path)) }
+
+    public init(file: HDF5File) throws {
+        self.file = file
         try FileFormat.checkpoint.check(file)
         config = try file.stringAttribute("config")
         codeVersion = (try? file.stringAttribute("code_version")) ?? "unknown"

@@ -19,7 +19,7 @@ public final class HDF5File {
         guard FileManager.default.fileExists(atPath: path) else {
             throw HDF5Error("\(path): no such file")
         }
-        guard H5Fis_hdf5(path) > 0 else { throw HDF5Error("\(path): not an HDF5 file") }
+        guard Self.isHDF5(path) else { throw HDF5Error("\(path): not an HDF5 file") }
         let id = H5Fopen(path, chdf5_acc_rdonly(), hid_t(H5P_DEFAULT))
         guard id >= 0 else { throw HDF5Error("\(path): cannot open as HDF5 (truncated or corrupt?)") }
         self.path = path
@@ -27,6 +27,12 @@ public final class HDF5File {
     }
 
     deinit { H5Fclose(id) }
+
+    /// Whether `path` is an HDF5 file (false for a missing or unreadable one).
+    public static func isHDF5(_ path: String) -> Bool {
+        H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
+        return H5Fis_hdf5(path) > 0
+    }
 
     /// Whether a link (dataset or group) exists at `name`, checking each level of the path.
     public func exists(_ name: String) -> Bool {

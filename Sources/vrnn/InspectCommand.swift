@@ -35,7 +35,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     func describeCheckpoint(_ hdf5: HDF5File) throws {
-        let reader = try CheckpointReader(path: hdf5.path)
+        let reader = try CheckpointReader(file: hdf5)
         let tokens = (try? hdf5.doubleAttribute("tokens_seen")).map { Int($0) } ?? 0
         print("step \(reader.step), \(tokens) tokens seen, written by vrnn \(reader.codeVersion)")
         print("data: \(reader.dataFingerprint)")

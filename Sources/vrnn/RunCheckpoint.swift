@@ -9,10 +9,9 @@ enum RunCheckpoint {
         model.table.entries.map { TensorLayout(name: $0.name, shape: $0.shape) }
     }
 
-    /// Collective (the stream state is gathered from every rank): the state of the run now.
-    static func capture(_ trainer: Trainer, config: RunConfig, fingerprint: String, decoding: DataDecoding,
+    /// The state of the run now, with `streams` gathered from every rank (`Trainer.gatherStreamState`).
+    static func capture(_ trainer: Trainer, streams: StreamState, config: RunConfig, fingerprint: String, decoding: DataDecoding,
                         metrics: [Double]) -> CheckpointState {
-        let streams = trainer.gatherStreamState()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let adam = config.training.adam

@@ -150,7 +150,7 @@ struct TrainCommand: ParsableCommand {
             let timerDue = checkpointMinutes.map { Date().timeIntervalSince(lastCheckpoint) >= $0 * 60 } ?? false
             let flags = world.allreduceMinMax([Double(stop.requested ?? 0), timerDue ? 1 : 0]).max
             let stopping = flags[0] != 0
-            if stopping || timerDue || flags[1] != 0 || metrics.step % checkpointEvery == 0 || metrics.step == training.steps {
+            if stopping || flags[1] != 0 || metrics.step % checkpointEvery == 0 || metrics.step == training.steps {
                 try saveCheckpoint(session, world, log: log)
                 lastCheckpoint = Date()
             }
@@ -170,10 +170,11 @@ struct TrainCommand: ParsableCommand {
     /// it, and a failure (disk full, permissions) stops every rank with one message.
     private func saveCheckpoint(_ session: Session, _ world: MPICollective, log: ProgressLog) throws {
         let trainer = session.trainer
-        let state = RunCheckpoint.capture(trainer, config: session.config, fingerprint: session.fingerprint,
-                                          decoding: session.decoding, metrics: session.metrics?.history ?? [])
+        let streams = trainer.gatherStreamState()  // collective; the rest is rank 0's alone
         var failure: Error?
         if world.rank == 0 {
+            let state = RunCheckpoint.capture(trainer, streams: streams, config: session.config, fingerprint: session.fingerprint,
+                                              decoding: session.decoding, metrics: session.metrics?.history ?? [])
             let path = session.folder.checkpointPath(step: trainer.step)
             let start = Date()
             do {

@@ -21,15 +21,17 @@ struct Session {
 
     init(_ command: TrainCommand, _ world: Collective) throws {
         var notes: [String] = []
-        let checkpoint = try command.resume.map { try CheckpointReader(path: try CheckpointReader.latest(in: $0)) }
+        let checkpoint = try command.resume.map { try CheckpointReader(path: try RunFolder(path: $0).latestCheckpoint()) }
         let saved = try checkpoint.map(RunCheckpoint.config)
         let base: RunConfig? = try saved ?? command.config.map(Self.readConfig)
 
         let (train, valid, decoding) = try Self.loadData(command, savedPath: saved?.data)
         self.decoding = decoding
         let config = command.runConfig(base: base, rows: train)
+        let fingerprint = train.fingerprint
+        self.fingerprint = fingerprint
         if let saved, let checkpoint {
-            try Self.checkCompatible(saved: saved, resumed: config, checkpoint: checkpoint, data: train)
+            try Self.checkCompatible(saved: saved, resumed: config, checkpoint: checkpoint, fingerprint: fingerprint)
             notes.append("resuming \(command.resume!) from step \(checkpoint.step) (\(checkpoint.file.path), written by vrnn \(checkpoint.codeVersion))")
             notes += configDifferences(saved.training, config.training, under: "training").map { "resume changes \($0)" }
             if config.data != saved.data { notes.append("resume reads \(config.data) (was \(saved.data)), the same data") }
@@ -39,7 +41,6 @@ struct Session {
         let model = try VRNNModel(config.model)
         let trainer = try Trainer(model: model, config: config.training, data: train, collective: world)
         self.trainer = trainer
-        fingerprint = train.fingerprint
         let readStart = Date()
         let history = try checkpoint.map { try RunCheckpoint.restore(trainer, from: $0) } ?? []
         if checkpoint != nil { notes.append(String(format: "checkpoint state read in %.2f s", Date().timeIntervalSince(readStart))) }
@@ -72,7 +73,7 @@ struct Session {
 
     /// Refuses a resume that would not continue the same run: another model shape, another G,
     /// or other data. Everything else (steps, learning rate, ...) may change and is logged.
-    static func checkCompatible(saved: RunConfig, resumed: RunConfig, checkpoint: CheckpointReader, data: SequenceData) throws {
+    static func checkCompatible(saved: RunConfig, resumed: RunConfig, checkpoint: CheckpointReader, fingerprint: String) throws {
         let modelChanges = configDifferences(saved.model, resumed.model, under: "model")
         guard modelChanges.isEmpty else {
             throw UserError("cannot resume: the model would differ from the checkpoint's (\(modelChanges.joined(separator: "; "))); "
@@ -82,8 +83,8 @@ struct Session {
             throw UserError("cannot resume: --global-batch \(resumed.training.globalBatch) differs from the checkpoint's G = "
                             + "\(saved.training.globalBatch); the streams' state is per global stream, so G must stay")
         }
-        guard data.fingerprint == checkpoint.dataFingerprint else {
-            throw UserError("cannot resume: the training data (\(data.fingerprint)) is not the data of the checkpoint "
+        guard fingerprint == checkpoint.dataFingerprint else {
+            throw UserError("cannot resume: the training data (\(fingerprint)) is not the data of the checkpoint "
                             + "(\(checkpoint.dataFingerprint)); give the run's dataset with --data")
         }
     }
@@ -91,7 +92,10 @@ struct Session {
     /// The training data and the validation split, from --data or --text, or on resume the
     /// run's own data file.
     static func loadData(_ command: TrainCommand, savedPath: String?) throws -> (SequenceData, SequenceData?, DataDecoding) {
-        let textPath = command.textPath ?? (command.data == nil ? savedPath.flatMap { isHDF5($0) ? nil : $0 } : nil)
+        // On resume without --data or --text: the run's own file, a dataset when it is HDF5 (or
+        // missing: the dataset reader then says so), else raw text.
+        let textPath = command.textPath ?? (command.data == nil ? savedPath.flatMap {
+            !FileManager.default.fileExists(atPath: $0) || HDF5File.isHDF5($0) ? nil : $0 } : nil)
         if let textPath {
             let text = EncodedText(bytes: try EncodedText.read(textPath), vocabulary: EncodedText.ascii)
             return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil, .vocabulary(text.vocabulary))
@@ -105,12 +109,6 @@ struct Session {
         }
         return (SequenceData(dataset.slice(dataset.train)),
                 dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)), decoding)
-    }
-
-    static func isHDF5(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return true }  // let the dataset reader report it
-        defer { try? handle.close() }
-        return handle.readData(ofLength: 8) == Data([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])
     }
 
     static func readConfig(_ path: String) throws -> RunConfig {
@@ -142,9 +140,4 @@ struct Session {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(try encoder.encode(config), to: path)
     }
-}
-
-extension CheckpointReader {
-    /// The checkpoint a run folder's `latest` names.
-    static func latest(in folder: String) throws -> String { try RunFolder(path: folder).latestCheckpoint() }
 }

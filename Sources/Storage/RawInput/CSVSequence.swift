@@ -72,15 +72,13 @@ public enum CSVSequence {
                 guard let firstPresent = present.first, let lastPresent = present.last else {
                     throw Problem(description: "\(path): column \(header[chosen[j]]) has no values to interpolate from")
                 }
-                var previous = firstPresent
-                for r in 0..<rows.count where values[r * d + j].isNaN {
-                    filled += 1
-                    if r < firstPresent { values[r * d + j] = values[firstPresent * d + j]; continue }
-                    if r > lastPresent { values[r * d + j] = values[lastPresent * d + j]; continue }
-                    while let next = present.first(where: { $0 > previous }), next < r { previous = next }
-                    let next = present.first { $0 > r }!
-                    let a = values[previous * d + j], b = values[next * d + j]
-                    values[r * d + j] = a + (b - a) * Float(r - previous) / Float(next - previous)
+                filled += rows.count - present.count
+                for r in 0..<firstPresent { values[r * d + j] = values[firstPresent * d + j] }
+                for r in lastPresent + 1..<rows.count { values[r * d + j] = values[lastPresent * d + j] }
+                // Each gap between neighbouring present rows a < b, filled on the line through them.
+                for (a, b) in zip(present, present.dropFirst()) where b > a + 1 {
+                    let va = values[a * d + j], vb = values[b * d + j]
+                    for r in a + 1..<b { values[r * d + j] = va + (vb - va) * Float(r - a) / Float(b - a) }
                 }
             }
         }
