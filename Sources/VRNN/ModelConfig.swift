@@ -9,7 +9,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         case vrnnI = "vrnn-i"  // standard-normal prior N(0, I)
         case rnn        // no latent variable at all
     }
-    public enum Head: String, Codable, Sendable { case categorical, gaussian, bernoulli, gmm }
+    /// `pen`: frames [dx, dy, pen-up]; a Bernoulli pen-up and a bivariate Gaussian mixture with
+    /// correlation for the offsets (the VRNN paper's handwriting head).
+    public enum Head: String, Codable, Sendable { case categorical, gaussian, bernoulli, gmm, pen }
 
     public var input: Input
     /// Vocabulary size (categorical) or frame width D (real).
@@ -30,7 +32,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var layers: Int
     public var variant: Variant
     public var head: Head
-    /// Mixture components of the `gmm` head.
+    /// Mixture components of the `gmm` and `pen` heads.
     public var mixtures: Int
     /// sigma = softplus(raw) + sigmaMin for every Gaussian in the model.
     public var sigmaMin: Float
@@ -69,6 +71,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         case .categorical, .bernoulli: return d
         case .gaussian: return 2 * d
         case .gmm: return mixtures * (1 + 2 * d)
+        case .pen: return 1 + 6 * mixtures
         }
     }
 
@@ -85,7 +88,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if hidden < 1 { return "hidden size must be at least 1 (got \(hidden))" }
         if layers < 1 { return "the recurrent cell needs at least 1 layer (got \(layers))" }
         if hasLatent && latent < 1 { return "latent size must be at least 1 for variant \(variant.rawValue)" }
-        if head == .gmm && mixtures < 1 { return "the gmm head needs at least 1 mixture component" }
+        if (head == .gmm || head == .pen) && mixtures < 1 { return "the \(head.rawValue) head needs at least 1 mixture component" }
+        if head == .pen && inputSize != 3 {
+            return "the pen head reads frames [dx, dy, pen-up] of 3 values (got \(inputSize)); use a pen dataset from `vrnn prepare synthetic`"
+        }
         if !(sigmaMin >= 0) { return "sigma floor must be non-negative (got \(sigmaMin))" }
         for (name, widths) in [("phi_x", phiX), ("phi_z", phiZ), ("prior", prior), ("encoder", encoder), ("decoder", decoder)]
         where widths.contains(where: { $0 < 1 }) {

@@ -7,6 +7,7 @@ import Kernels
 ///   gaussian     [mu (D), raw sigma (D)]
 ///   bernoulli    [D logits]
 ///   gmm          [K mixture logits, mu (K*D, component-major), raw sigma (K*D)]
+///   pen          [pen-up logit, K mixture logits, mu (K*2), raw sigma (K*2), raw rho (K)]  (PenHead.swift)
 public struct OutputHead: Sendable {
     public let kind: ModelConfig.Head
     public let dim: Int
@@ -26,6 +27,7 @@ public struct OutputHead: Sendable {
         case .gaussian: return gaussian(params, frame!, grad, scale)
         case .bernoulli: return bernoulli(params, frame!, grad, scale)
         case .gmm: return mixture(params, frame!, grad, scale)
+        case .pen: return pen(params, frame!, grad, scale)
         }
     }
 
@@ -57,9 +59,10 @@ public struct OutputHead: Sendable {
     }
 
     /// sum_d softplus(l) - x l;  d/dl = sigmoid(l) - x.
-    private func bernoulli(_ l: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ grad: UnsafeMutablePointer<Float>?, _ scale: Float) -> Float {
+    func bernoulli(_ l: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ grad: UnsafeMutablePointer<Float>?, _ scale: Float,
+                   count: Int? = nil) -> Float {
         var total: Float = 0
-        for d in 0..<dim {
+        for d in 0..<(count ?? dim) {
             total += softplus(l[d]) - x[d] * l[d]
             grad?[d] = scale * (sigmoid(l[d]) - x[d])
         }

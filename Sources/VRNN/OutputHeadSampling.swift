@@ -10,6 +10,8 @@ extension OutputHead {
     ///   gaussian     mu + T sigma eps
     ///   bernoulli    x_d = 1 when u_d < sigmoid(l_d / T)
     ///   gmm          component k ~ softmax(logits / T), then mu_k + T sigma_k eps
+    ///   pen          pen-up ~ Bernoulli(sigmoid(e / T)); k ~ softmax(logits / T), then
+    ///                (dx, dy) = mu_k + T (sx n0, sy (rho n0 + sqrt(1 - rho^2) n1))
     /// Returns the token (categorical) or writes the frame [dim]. `uniforms` and `normals` hold
     /// `samplingWidth` numbers each.
     public func sample(_ params: UnsafePointer<Float>, temperature: Float, uniforms: UnsafePointer<Float>,
@@ -20,16 +22,27 @@ extension OutputHead {
         case .gaussian:
             for d in 0..<dim { frame![d] = params[d] + temperature * DiagonalGaussian.sigma(params[dim + d], floor: sigmaMin) * normals[d] }
         case .bernoulli:
-            for d in 0..<dim {
-                let p = temperature == 0 ? (params[d] > 0 ? 1 : 0) : sigmoid(params[d] / temperature)
-                frame![d] = uniforms[d + 1] < p ? 1 : 0
-            }
+            for d in 0..<dim { frame![d] = bit(params[d], temperature: temperature, uniform: uniforms[d + 1]) }
         case .gmm:
             let k = pick(params, count: mixtures, temperature: temperature, uniform: uniforms[0])
             let mu = params + mixtures + k * dim, raw = params + mixtures + mixtures * dim + k * dim
             for d in 0..<dim { frame![d] = mu[d] + temperature * DiagonalGaussian.sigma(raw[d], floor: sigmaMin) * normals[d] }
+        case .pen:
+            frame![2] = bit(params[0], temperature: temperature, uniform: uniforms[1])
+            let k = pick(params + 1, count: mixtures, temperature: temperature, uniform: uniforms[0])
+            let mu = params + 1 + mixtures + 2 * k, raw = params + 1 + 3 * mixtures + 2 * k
+            let sx = DiagonalGaussian.sigma(raw[0], floor: sigmaMin), sy = DiagonalGaussian.sigma(raw[1], floor: sigmaMin)
+            let rho = Self.rho(params[1 + 5 * mixtures + k])
+            frame![0] = mu[0] + temperature * sx * normals[0]
+            frame![1] = mu[1] + temperature * sy * (rho * normals[0] + (1 - rho * rho).squareRoot() * normals[1])
         }
         return 0
+    }
+
+    /// 1 with probability sigmoid(logit / T) (when the logit is positive at T = 0), else 0.
+    private func bit(_ logit: Float, temperature: Float, uniform: Float) -> Float {
+        let p: Float = temperature == 0 ? (logit > 0 ? 1 : 0) : sigmoid(logit / temperature)
+        return uniform < p ? 1 : 0
     }
 
     /// An index drawn from softmax(logits / T) (the arg max when T = 0).

@@ -9,10 +9,10 @@ extension WindowWorkspace {
     /// Returns the same losses as forward.
     @discardableResult
     public func backward(parameters p: UnsafePointer<Float>, gradient grad: UnsafeMutablePointer<Float>,
-                         normaliser: Float) -> WindowLoss {
+                         normaliser: Float, kl klTerm: KLTerm = .plain) -> WindowLoss {
         let c = model.config, all = 0..<rows, h = c.hidden, top = c.layers - 1
         let fx = c.phiXWidth
-        let loss = computeLosses(normaliser: normaliser, gradients: true)
+        let loss = computeLosses(normaliser: normaliser, kl: klTerm, gradients: true)
 
         // Batched: decoder and prior back to their inputs.
         dHiddenTop.zero()

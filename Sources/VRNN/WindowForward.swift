@@ -1,11 +1,22 @@
 import Kernels
 
-/// Sums of one window's loss terms. `loss` is the objective: (sum of NLL + KL) / normaliser, where
-/// the normaliser is G * T for data-parallel training (ARCHITECTURE §3).
+/// How the KL term enters the training objective:  weight * sum_rows sum_j max(KL_j, freeNats).
+/// The plain ELBO is weight 1 with no free nats; warm-up, a fixed beta and the adaptive weight
+/// set `weight`, free bits set `freeNats` (per latent dimension and time step).
+public struct KLTerm: Codable, Equatable, Sendable {
+    public var weight: Float
+    public var freeNats: Float
+    public init(weight: Float = 1, freeNats: Float = 0) { self.weight = weight; self.freeNats = freeNats }
+    public static let plain = KLTerm()
+}
+
+/// Sums of one window's loss terms. `loss` is the objective (reconstruction + weight * penalty) /
+/// normaliser, where the normaliser is G * T for data-parallel training (ARCHITECTURE §3).
 public struct WindowLoss: Sendable {
     public var reconstruction: Double   // sum over rows of -log p(x_t | z_t, h_{t-1}), nats
     public var kl: Double               // sum over rows of KL(q || p), nats
-    public var loss: Double             // (reconstruction + kl) / normaliser
+    public var klPenalty: Double        // sum over rows and latent dimensions of max(KL_j, freeNats)
+    public var loss: Double             // the objective above
 }
 
 extension WindowWorkspace {
@@ -13,7 +24,7 @@ extension WindowWorkspace {
     /// the RNN's first matrices as single GEMMs over all T*B rows; then the time loop runs only
     /// encoder -> z -> phi_z -> RNN; then prior, decoder and the losses as single GEMMs again.
     @discardableResult
-    public func forward(parameters p: UnsafePointer<Float>, normaliser: Float) -> WindowLoss {
+    public func forward(parameters p: UnsafePointer<Float>, normaliser: Float, kl klTerm: KLTerm = .plain) -> WindowLoss {
         let c = model.config, all = 0..<rows
 
         // phi_x over the whole window.
@@ -45,7 +56,7 @@ extension WindowWorkspace {
         // Prior and decoder depend only on h_{t-1} and phi_z: batched after the loop.
         if let pri = model.prior, let priState = prior { pri.forward([hiddenTop], p, priState, rows: all) }
         model.decoder.forward(decoderParts, p, decoder, rows: all)
-        return computeLosses(normaliser: normaliser, gradients: false)
+        return computeLosses(normaliser: normaliser, kl: klTerm, gradients: false)
     }
 
     /// phi_x for `rows`: the embedding rows of the tokens first for text.
@@ -114,9 +125,9 @@ extension WindowWorkspace {
 
     /// Per-row NLL and KL; with `gradients`, also writes (1/normaliser) * d loss / d (decoder output,
     /// prior output) and the KL's part of d loss / d (encoder output) (into encoder.outputGrad).
-    func computeLosses(normaliser: Float, gradients: Bool) -> WindowLoss {
+    func computeLosses(normaliser: Float, kl klTerm: KLTerm, gradients: Bool) -> WindowLoss {
         let c = model.config, scale = 1 / normaliser, hw = c.headWidth, zw = c.latent
-        var reconstruction: Double = 0, kl: Double = 0
+        var reconstruction: Double = 0, kl: Double = 0, penalty: Double = 0
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(zw, 1)) { sigmas in
             let sigmaQ = sigmas.baseAddress!, sigmaP = sigmaQ + zw
             for r in 0..<rows {
@@ -139,17 +150,19 @@ extension WindowWorkspace {
                 if let dp { dp.update(repeating: 0, count: 2 * zw) }
                 let k = DiagonalGaussian.kl(
                     n: zw, muQ: q, sigmaQ: sigmaQ, muP: priorRow.map { UnsafePointer($0) },
-                    sigmaP: priorRow == nil ? nil : UnsafePointer(sigmaP), scale: scale,
+                    sigmaP: priorRow == nil ? nil : UnsafePointer(sigmaP), freeNats: klTerm.freeNats, scale: scale * klTerm.weight,
                     dMuQ: dq, dSigmaQ: dq.map { $0 + zw }, dMuP: dp, dSigmaP: dp.map { $0 + zw })
                 // The sigma parts were d/d sigma; the prior's are turned into d/d raw here, the
                 // encoder's after the reparameterisation path has been added (in backward).
                 if let dp, let pr = priorRow {
                     for j in 0..<zw { dp[zw + j] *= DiagonalGaussian.sigmaSlope(pr[zw + j]) }
                 }
-                rowKL[r] = k
-                kl += Double(k)
+                rowKL[r] = k.kl
+                kl += Double(k.kl)
+                penalty += Double(k.penalty)
             }
         }
-        return WindowLoss(reconstruction: reconstruction, kl: kl, loss: (reconstruction + kl) / Double(normaliser))
+        return WindowLoss(reconstruction: reconstruction, kl: kl, klPenalty: penalty,
+                          loss: (reconstruction + Double(klTerm.weight) * penalty) / Double(normaliser))
     }
 }

@@ -21,7 +21,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Recurrent cell: gru or lstm.") var cell: ModelConfig.Cell?
     @Option(help: "vrnn (learned prior), vrnn-i (standard-normal prior) or rnn (no latent).") var variant: ModelConfig.Variant?
     @Option(help: "MLP activation: relu, elu or tanh.") var activation: Activation?
-    @Option(help: "Output distribution for real-valued data: gaussian, bernoulli or gmm.") var head: ModelConfig.Head?
+    @Option(help: "Output distribution for real-valued data: gaussian, bernoulli, gmm, or pen (frames [dx, dy, pen-up]).") var head: ModelConfig.Head?
     @Option(help: "Mixture components of the gmm head.") var mixtures: Int?
 
     /// The preset's model (or `base`), with every knob given on the command line applied.

@@ -1,5 +1,5 @@
 import Kernels
-import VRNN
+@testable import VRNN
 import XCTest
 
 /// Every parameter tensor's gradient, and the gradient with respect to the carried-in state,
@@ -22,12 +22,12 @@ final class GradientCheckTests: XCTestCase {
         return diff.squareRoot() / max(norm.squareRoot(), 1e-6)
     }
 
-    func check(_ name: String, _ config: ModelConfig) throws {
+    func check(_ name: String, _ config: ModelConfig, kl: KLTerm = .plain, step: Float? = nil) throws {
         let w = try RandomWindow(config, batch: 3, steps: 4, seed: 7, resetEvery: 5)
         let normaliser: Float = 12
         let grad = FloatBuffer(count: w.model.parameterCount)
-        w.workspace.forward(parameters: w.parameters.pointer, normaliser: normaliser)
-        w.workspace.backward(parameters: w.parameters.pointer, gradient: grad.pointer, normaliser: normaliser)
+        w.workspace.forward(parameters: w.parameters.pointer, normaliser: normaliser, kl: kl)
+        w.workspace.backward(parameters: w.parameters.pointer, gradient: grad.pointer, normaliser: normaliser, kl: kl)
         XCTAssertGreaterThan(w.workspace.reset.filter { $0 != 0 }.count, 0, "the check must cover resets")
 
         /// Central difference (L(p + h) - L(p - h)) / 2h.
@@ -35,13 +35,13 @@ final class GradientCheckTests: XCTestCase {
             let saved = buffer[index]
             func central(_ h: Float) -> Double {
                 buffer[index] = saved + h
-                let plus = w.workspace.forward(parameters: w.parameters.pointer, normaliser: normaliser).loss
+                let plus = w.workspace.forward(parameters: w.parameters.pointer, normaliser: normaliser, kl: kl).loss
                 buffer[index] = saved - h
-                let minus = w.workspace.forward(parameters: w.parameters.pointer, normaliser: normaliser).loss
+                let minus = w.workspace.forward(parameters: w.parameters.pointer, normaliser: normaliser, kl: kl).loss
                 buffer[index] = saved
                 return (plus - minus) / Double((saved + h) - (saved - h))
             }
-            return central(Self.step(config))
+            return central(step ?? Self.step(config))
         }
 
         var worst = 0.0
@@ -70,6 +70,44 @@ final class GradientCheckTests: XCTestCase {
 
     func testEveryHeadVariantAndCell() throws {
         for (name, config) in TestConfigs.all { try check(name, config) }
+    }
+
+    /// The KL weight (warm-up, beta and the adaptive weight all set it) and free bits. Free bits
+    /// have a kink at KL_j = free nats, like ReLU: the free nats are put in the middle of the
+    /// widest gap between the per-dimension KL values of the window (away from the extremes),
+    /// so that some dimensions sit below the floor (no gradient), some above, and no finite
+    /// difference step crosses the kink (a narrow gap takes the smaller step).
+    func testKLWeightAndFreeBits() throws {
+        for (name, config) in TestConfigs.all where config.hasLatent {
+            let w = try RandomWindow(config, batch: 3, steps: 4, seed: 7, resetEvery: 5)
+            let plain = w.workspace.forward(parameters: w.parameters.pointer, normaliser: 1)
+            let values = perDimensionKL(w.workspace).sorted()
+            XCTAssertEqual(values.reduce(0, +), plain.kl, accuracy: 1e-4 * plain.kl)
+            let middle = values.count / 8..<(7 * values.count / 8)
+            let widest = middle.max { values[$0 + 1] - values[$0] < values[$1 + 1] - values[$1] }!
+            let free = Float((values[widest] + values[widest + 1]) / 2)
+            let term = KLTerm(weight: 0.3, freeNats: free)
+            let floored = w.workspace.forward(parameters: w.parameters.pointer, normaliser: 1, kl: term)
+            let below = values.filter { $0 < Double(free) }
+            XCTAssertEqual(floored.klPenalty, Double(below.count) * Double(free) + values.filter { $0 >= Double(free) }.reduce(0, +),
+                           accuracy: 1e-4 * floored.klPenalty)
+            XCTAssertEqual(floored.loss, floored.reconstruction + 0.3 * floored.klPenalty, accuracy: 1e-6 * abs(floored.loss))
+            let gap = values[widest + 1] - values[widest]
+            try check(name + " beta 0.3, free nats \(free) (gap \(gap))", config, kl: term, step: gap < 0.05 ? 5e-3 : nil)
+        }
+    }
+
+    /// KL_j of every row and latent dimension of the last forward pass.
+    func perDimensionKL(_ w: WindowWorkspace) -> [Double] {
+        let zw = w.model.config.latent, floor = w.model.config.sigmaMin
+        return (0..<w.rows).flatMap { r -> [Double] in
+            let q = w.encoder!.output + r * 2 * zw, p = w.prior.map { $0.output + r * 2 * zw }
+            return (0..<zw).map { j in
+                var sq = DiagonalGaussian.sigma(q[zw + j], floor: floor), sp = p.map { DiagonalGaussian.sigma($0[zw + j], floor: floor) } ?? 1
+                var mp = p?[j] ?? 0
+                return Double(DiagonalGaussian.kl(n: 1, muQ: q + j, sigmaQ: &sq, muP: &mp, sigmaP: &sp).kl)
+            }
+        }
     }
 
     /// A reset at (t, b) makes the loss independent of everything stream b carried before t.

@@ -28,6 +28,10 @@ struct RandomWindow {
             } else {
                 random.fillNormal(workspace.frames.pointer, count: n, step: 1, t: 1, purpose: 0)
             }
+            if config.head == .pen {
+                // The pen-up column is 0 or 1.
+                for r in 0..<tb { workspace.frames[r * 3 + 2] = workspace.frames[r * 3 + 2] > 0.5 ? 1 : 0 }
+            }
         }
         random.fillNormal(workspace.noise.pointer, count: workspace.noise.count, step: 1, t: 2, purpose: 0)
         random.fillNormal(workspace.initialH.pointer, count: workspace.initialH.count, step: 1, t: 3, purpose: 0)
@@ -60,5 +64,7 @@ enum TestConfigs {
         ("gmm RNN LSTM elu", make(size: 2, head: .gmm, variant: .rnn, cell: .lstm, layers: 1, activation: .elu, mixtures: 2)),
         ("categorical RNN GRU×2 tanh", make(input: .categorical, size: 5, head: .categorical, variant: .rnn, cell: .gru, layers: 2, activation: .tanh)),
         ("gaussian VRNN-I LSTM elu", make(head: .gaussian, variant: .vrnnI, cell: .lstm, layers: 1, activation: .elu)),
+        ("pen VRNN GRU tanh", make(size: 3, head: .pen, variant: .vrnn, cell: .gru, layers: 1, activation: .tanh, mixtures: 3)),
+        ("pen VRNN-I LSTM elu", make(size: 3, head: .pen, variant: .vrnnI, cell: .lstm, layers: 1, activation: .elu, mixtures: 1)),
     ]
 }
