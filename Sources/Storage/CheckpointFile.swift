@@ -15,7 +15,7 @@ public struct TensorLayout: Equatable, Sendable {
 
 /// Everything a run needs to continue exactly (ARCHITECTURE §6). Root attributes: `format`
 /// "vrnn-checkpoint", `format_version`, `config` (the run's JSON config), `code_version`,
-/// `data_fingerprint`, `step`, `tokens_seen`. Datasets:
+/// `data_fingerprint`, `step`, `tokens_seen`, `kl_base` (the KL weight before warm-up). Datasets:
 ///     /params/<name>, /optimizer/m/<name>, /optimizer/v/<name>   float32, each tensor's shape
 ///     /optimizer attributes step, lr, beta1, beta2, eps, weight_decay
 ///     /streams/cursor, /streams/epoch   int64 [G]
@@ -34,6 +34,8 @@ public struct CheckpointState: Sendable {
     public var adamM: [Float]
     public var adamV: [Float]
     public var adamStep: Int
+    /// The KL weight before warm-up (the adaptive weight's state).
+    public var klBase: Double
     public var adamHyperparameters: [String: Double]   // lr, beta1, ... (for readers; the config is authoritative)
     public var cursors: [Int64]
     public var epochs: [Int64]
@@ -48,12 +50,12 @@ public struct CheckpointState: Sendable {
     public var decoding: DataDecoding
 
     public init(config: String, codeVersion: String, dataFingerprint: String, step: Int, tokensSeen: Int64,
-                layout: [TensorLayout], parameters: [Float], adamM: [Float], adamV: [Float], adamStep: Int,
+                layout: [TensorLayout], parameters: [Float], adamM: [Float], adamV: [Float], adamStep: Int, klBase: Double,
                 adamHyperparameters: [String: Double], cursors: [Int64], epochs: [Int64], hidden: [Float], cell: [Float],
                 layers: Int, hiddenSize: Int, metricsColumns: [String], metrics: [Double], decoding: DataDecoding) {
         self.config = config; self.codeVersion = codeVersion; self.dataFingerprint = dataFingerprint
         self.step = step; self.tokensSeen = tokensSeen; self.layout = layout; self.parameters = parameters
-        self.adamM = adamM; self.adamV = adamV; self.adamStep = adamStep; self.adamHyperparameters = adamHyperparameters
+        self.adamM = adamM; self.adamV = adamV; self.adamStep = adamStep; self.klBase = klBase; self.adamHyperparameters = adamHyperparameters
         self.cursors = cursors; self.epochs = epochs; self.hidden = hidden; self.cell = cell
         self.layers = layers; self.hiddenSize = hiddenSize; self.metricsColumns = metricsColumns; self.metrics = metrics
         self.decoding = decoding
@@ -69,6 +71,7 @@ public struct CheckpointState: Sendable {
         try writer.setAttribute("data_fingerprint", dataFingerprint)
         try writer.setAttribute("step", Int64(step))
         try writer.setAttribute("tokens_seen", tokensSeen)
+        try writer.setAttribute("kl_base", klBase)
         try Self.writeTensors(parameters, layout: layout, group: "params", writer)
         try Self.writeTensors(adamM, layout: layout, group: "optimizer/m", writer)
         try Self.writeTensors(adamV, layout: layout, group: "optimizer/v", writer)
@@ -148,7 +151,8 @@ public struct CheckpointReader {
             tokensSeen: Int64(try file.doubleAttribute("tokens_seen")), layout: layout,
             parameters: try parameters(layout: layout),
             adamM: try readTensors(group: "optimizer/m", layout: layout), adamV: try readTensors(group: "optimizer/v", layout: layout),
-            adamStep: Int(try file.doubleAttribute("step", of: "optimizer")), adamHyperparameters: hyper,
+            adamStep: Int(try file.doubleAttribute("step", of: "optimizer")),
+            klBase: (try? file.doubleAttribute("kl_base")) ?? 1, adamHyperparameters: hyper,
             cursors: cursors, epochs: epochs, hidden: hidden, cell: cell, layers: layers, hiddenSize: hiddenSize,
             metricsColumns: columns, metrics: history.values, decoding: try decoding())
     }

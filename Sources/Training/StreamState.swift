@@ -29,7 +29,8 @@ extension Trainer {
 
     /// Puts a saved run back: parameters, Adam's moments and step, the step count and the state
     /// of this rank's streams (taken from the all-G `streams`).
-    public func restore(parameters saved: [Float], adamM: [Float], adamV: [Float], adamStep: Int, step: Int, streams streamState: StreamState) {
+    public func restore(parameters saved: [Float], adamM: [Float], adamV: [Float], adamStep: Int, step: Int, klBase: Float,
+                        streams streamState: StreamState) {
         precondition(saved.count == parameters.count && adamM.count == parameters.count && adamV.count == parameters.count)
         precondition(streamState.cursors.count == config.globalBatch)
         parameters.copy(from: saved)
@@ -37,6 +38,7 @@ extension Trainer {
         adam.v.copy(from: adamV)
         adam.step = adamStep
         self.step = step
+        self.klBase = klBase
         streams.cursors = streamState.cursors
         streams.epochs = streamState.epochs
         scatter(streamState.hidden, into: workspace.initialH)

@@ -12,7 +12,23 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Global-norm clipping threshold on the summed gradient.
     public var clip: Float = 5
     public var adam = AdamConfig()
+    /// The KL term's weight schedule and free nats.
+    public var kl = KLSchedule()
     public init() {}
+
+    private enum CodingKeys: String, CodingKey { case globalBatch, window, steps, seed, clip, adam, kl }
+
+    /// Configurations written before a field existed read it as its default.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        globalBatch = try c.decode(Int.self, forKey: .globalBatch)
+        window = try c.decode(Int.self, forKey: .window)
+        steps = try c.decode(Int.self, forKey: .steps)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        clip = try c.decode(Float.self, forKey: .clip)
+        adam = try c.decode(AdamConfig.self, forKey: .adam)
+        kl = try c.decodeIfPresent(KLSchedule.self, forKey: .kl) ?? KLSchedule()
+    }
 }
 
 /// Figures of one optimisation step, already reduced over ranks.
@@ -25,6 +41,8 @@ public struct StepMetrics: Sendable {
     /// Global gradient norm before clipping.
     public var gradientNorm: Double
     public var learningRate: Float
+    /// The weight of the KL term in this step's objective.
+    public var klWeight: Float
     /// Validation loss per (stream, time step) in nats, where it was measured at this step.
     public var validLoss: Double? = nil
 }
@@ -46,6 +64,8 @@ public final class Trainer {
     public let firstStream: Int
     var rows: [Int]   // [T * B] data row of each window row
     public internal(set) var step = 0
+    /// The KL weight before warm-up: beta, or the adaptive weight's current value.
+    public internal(set) var klBase: Float
 
     public enum SetupError: Error, CustomStringConvertible {
         case indivisible(globalBatch: Int, ranks: Int)
@@ -77,6 +97,7 @@ public final class Trainer {
         self.data = data
         streams = try SequenceStreams(offsets: data.offsets, globalStreams: g, window: config.window)
         rows = Array(repeating: 0, count: local * config.window)
+        klBase = config.kl.beta
     }
 
     /// A fingerprint of the parameters (sum and sum of squares in Double): ranks whose parameters
@@ -93,10 +114,12 @@ public final class Trainer {
         data.fill(workspace, rows: rows)
         workspace.fillLatentNoise(seed: config.seed, step: step, firstStream: firstStream)
         gradient.zero()
-        workspace.forward(parameters: parameters.pointer, normaliser: normaliser)
-        let local = workspace.backward(parameters: parameters.pointer, gradient: gradient.pointer, normaliser: normaliser)
+        let kl = config.kl.term(step: step, base: klBase)
+        workspace.forward(parameters: parameters.pointer, normaliser: normaliser, kl: kl)
+        let local = workspace.backward(parameters: parameters.pointer, gradient: gradient.pointer, normaliser: normaliser, kl: kl)
         collective.allreduceSum(gradient)
         let sums = collective.allreduceSum([local.reconstruction, local.kl])
+        klBase = config.kl.adapted(base: klBase, weight: kl.weight, kl: sums[1], reconstruction: sums[0])
         inspectGradient?(gradient)
         let norm = clipGlobalNorm(gradient, maxNorm: config.clip)
         let lr = config.adam.learningRate
@@ -105,6 +128,6 @@ public final class Trainer {
         step += 1
         let count = Double(normaliser)
         return StepMetrics(step: step, loss: (sums[0] + sums[1]) / count, reconstruction: sums[0] / count,
-                           kl: sums[1] / count, gradientNorm: norm, learningRate: lr)
+                           kl: sums[1] / count, gradientNorm: norm, learningRate: lr, klWeight: kl.weight)
     }
 }

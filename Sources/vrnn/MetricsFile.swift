@@ -6,7 +6,7 @@ import Training
 /// The rows are also kept in memory, because a checkpoint carries the history; a resumed run
 /// rewrites the file from the checkpoint's history, dropping rows of steps it will redo.
 final class MetricsFile {
-    static let columns = ["step", "loss", "reconstruction", "kl", "grad_norm", "lr", "char_steps_per_s", "valid_loss"]
+    static let columns = ["step", "loss", "reconstruction", "kl", "grad_norm", "lr", "char_steps_per_s", "kl_weight", "valid_loss"]
     let handle: FileHandle
     /// [rows * columns], row-major; NaN where no validation loss was measured.
     private(set) var history: [Double]
@@ -25,14 +25,24 @@ final class MetricsFile {
 
     func append(_ m: StepMetrics, charactersPerSecond: Double) {
         let row = [Double(m.step), m.loss, m.reconstruction, m.kl, m.gradientNorm, Double(m.learningRate),
-                   charactersPerSecond, m.validLoss ?? .nan]
+                   charactersPerSecond, Double(m.klWeight), m.validLoss ?? .nan]
         history += row
         handle.write(Data(Self.line(row[...]).utf8))
     }
 
     static func line(_ row: ArraySlice<Double>) -> String {
         let r = Array(row)
-        return String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6g,%.1f,", Int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6])
-            + (r[7].isNaN ? "" : String(format: "%.6f", r[7])) + "\n"
+        return String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6g,%.1f,%.6g,", Int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+            + (r[8].isNaN ? "" : String(format: "%.6f", r[8])) + "\n"
+    }
+
+    /// A history stored with other columns (an older version) in today's columns, matched by
+    /// name; NaN where a column did not exist.
+    static func adopt(_ history: [Double], columns stored: [String]) -> [Double] {
+        guard stored != columns, !stored.isEmpty else { return history }
+        let source = columns.map { stored.firstIndex(of: $0) }
+        return stride(from: 0, to: history.count, by: stored.count).flatMap { start in
+            source.map { $0.map { history[start + $0] } ?? .nan }
+        }
     }
 }

@@ -37,7 +37,9 @@ final class ProgressLog {
         let rate = rate(at: m.step)
         let eta = elapsed / Double(max(m.step - firstStep, 1)) * Double(total - m.step)
         print("step \(m.step)/\(total)  loss \(nats(m.loss))  "
-              + String(format: "recon %.4f  kl %.4f  |g| %.3f  lr %.2e  ", m.reconstruction, m.kl, m.gradientNorm, Double(m.learningRate))
+              + String(format: "recon %.4f  kl %.4f  ", m.reconstruction, m.kl)
+              + (m.klWeight == 1 ? "" : String(format: "w %.3g  ", Double(m.klWeight)))
+              + String(format: "|g| %.3f  lr %.2e  ", m.gradientNorm, Double(m.learningRate))
               + "\(Self.compact(rate)) \(unit)  ETA \(Self.duration(eta))")
         fflush(nil)  // flush every stream: progress must show up promptly under mpirun
     }

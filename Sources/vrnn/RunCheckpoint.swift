@@ -20,7 +20,7 @@ enum RunCheckpoint {
             codeVersion: VRNNVersion.current, dataFingerprint: fingerprint, step: trainer.step,
             tokensSeen: Int64(trainer.step * config.training.globalBatch * config.training.window),
             layout: layout(trainer.model), parameters: trainer.parameters.array,
-            adamM: trainer.adam.m.array, adamV: trainer.adam.v.array, adamStep: trainer.adam.step,
+            adamM: trainer.adam.m.array, adamV: trainer.adam.v.array, adamStep: trainer.adam.step, klBase: Double(trainer.klBase),
             adamHyperparameters: ["lr": Double(adam.learningRate), "beta1": Double(adam.beta1), "beta2": Double(adam.beta2),
                                   "eps": Double(adam.epsilon), "weight_decay": Double(adam.weightDecay)],
             cursors: streams.cursors.map(Int64.init), epochs: streams.epochs.map(Int64.init),
@@ -45,9 +45,9 @@ enum RunCheckpoint {
             throw UserError("\(reader.file.path): holds \(state.cursors.count) streams but the run has G = \(trainer.config.globalBatch)")
         }
         trainer.restore(parameters: state.parameters, adamM: state.adamM, adamV: state.adamV, adamStep: state.adamStep,
-                        step: state.step,
+                        step: state.step, klBase: Float(state.klBase),
                         streams: StreamState(cursors: state.cursors.map { Int($0) }, epochs: state.epochs.map { Int($0) },
                                              hidden: state.hidden, cell: state.cell))
-        return state.metrics
+        return MetricsFile.adopt(state.metrics, columns: state.metricsColumns)
     }
 }

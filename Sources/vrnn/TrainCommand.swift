@@ -40,6 +40,14 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Adam epsilon.") var eps: Float?
     @Option(name: .customLong("weight-decay"), help: "Adam L2 weight decay.") var weightDecay: Float?
     @Option(help: "Global gradient-norm clipping threshold.") var clip: Float?
+    @Option(name: .customLong("kl-weight"), help: "Fixed weight beta of the KL term (the adaptive weight's start value).")
+    var klWeight: Float?
+    @Option(name: .customLong("kl-warmup"), help: "Raise the KL weight linearly from 0 over this many steps.") var klWarmup: Int?
+    @Option(name: .customLong("free-nats"), help: "Free bits: KL below this many nats per latent dimension and step is not penalised.")
+    var freeNats: Float?
+    @Option(name: .customLong("kl-target"), help: "Adapt the KL weight w so that w*KL/reconstruction approaches this ratio.")
+    var klTarget: Float?
+    @Option(name: .customLong("kl-rate"), help: "How fast the adaptive KL weight moves per step (in log space).") var klRate: Float?
     @Option(name: .customLong("log-every"), help: "Print a progress line every K steps.") var logEvery = 10
     @Option(name: .customLong("valid-every"), help: "Measure the validation loss every K steps (and at the end).")
     var validEvery = 200
@@ -69,6 +77,12 @@ struct TrainCommand: ParsableCommand {
             if let value, !(value >= 0 && value < 1) { throw ValidationError("\(name) must be in [0, 1) (got \(value))") }
         }
         if let eps, !(eps > 0) { throw ValidationError("--eps must be positive (got \(eps))") }
+        if let klWeight, !(klWeight >= 0 && klWeight.isFinite) { throw ValidationError("--kl-weight must be 0 or more (got \(klWeight))") }
+        if let klWarmup, klWarmup < 0 { throw ValidationError("--kl-warmup must be 0 or more steps (got \(klWarmup))") }
+        if let freeNats, !(freeNats >= 0 && freeNats.isFinite) { throw ValidationError("--free-nats must be 0 or more (got \(freeNats))") }
+        if let klTarget, !(klTarget > 0 && klTarget.isFinite) { throw ValidationError("--kl-target must be positive (got \(klTarget))") }
+        if let klRate, !(klRate > 0 && klRate <= 1) { throw ValidationError("--kl-rate must be in (0, 1] (got \(klRate))") }
+        if klTarget != nil, klWeight == 0 { throw ValidationError("the adaptive KL weight cannot start from --kl-weight 0; give a positive start") }
         if let weightDecay, !(weightDecay >= 0) { throw ValidationError("--weight-decay must be non-negative (got \(weightDecay))") }
     }
 
@@ -96,6 +110,11 @@ struct TrainCommand: ParsableCommand {
         if let eps { t.adam.epsilon = eps }
         if let weightDecay { t.adam.weightDecay = weightDecay }
         if let clip { t.clip = clip }
+        if let klWeight { t.kl.beta = klWeight }
+        if let klWarmup { t.kl.warmupSteps = klWarmup }
+        if let freeNats { t.kl.freeNats = freeNats }
+        if let klTarget { t.kl.adaptiveTarget = klTarget }
+        if let klRate { t.kl.adaptiveRate = klRate }
         return RunConfig(model: m, training: t, data: data ?? textPath ?? base?.data ?? "")
     }
 
@@ -124,6 +143,7 @@ struct TrainCommand: ParsableCommand {
                     ?? session.validationSkipped.map { "validation skipped: \($0)" } ?? "no validation split"))
         log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent), "
                  + "\(trainer.model.parameterCount) parameters, G=\(training.globalBatch) T=\(training.window), \(training.steps) steps")
+        if config.hasLatent && training.kl != KLSchedule() { log.line("vrnn: \(training.kl.summary)") }
         for note in session.notes { log.line("vrnn: \(note)") }
         log.line("vrnn: run folder \(session.folder.path)")
         try checkParametersAgree(trainer, world)

@@ -13,7 +13,7 @@ final class FileIntegrityTests: TemporaryFolderTestCase {
     func checkpoint(parameters: [Float]? = nil) -> CheckpointState {
         CheckpointState(config: "{}", codeVersion: "test", dataFingerprint: "rows 1", step: 7, tokensSeen: 70, layout: layout,
                         parameters: parameters ?? weights, adamM: Array(repeating: 0.5, count: 104),
-                        adamV: Array(repeating: 0.25, count: 104), adamStep: 7, adamHyperparameters: ["lr": 0.001],
+                        adamV: Array(repeating: 0.25, count: 104), adamStep: 7, klBase: 1, adamHyperparameters: ["lr": 0.001],
                         cursors: [3, 5], epochs: [0, 1], hidden: Array(repeating: 0.1, count: 2 * 1 * 3), cell: [],
                         layers: 1, hiddenSize: 3, metricsColumns: ["step", "loss"], metrics: [1, 2.5, 2, 2.25],
                         decoding: .vocabulary([65, 66, 67]))

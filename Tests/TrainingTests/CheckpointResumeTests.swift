@@ -61,10 +61,12 @@ final class CheckpointResumeTests: XCTestCase {
     }
 
     /// Same N: K steps, stop, resume to 2K gives bit-identical parameters, optimiser state,
-    /// streams and loss history to 2K uninterrupted steps.
+    /// streams and loss history to 2K uninterrupted steps. The run uses a KL warm-up, free nats
+    /// and the adaptive weight, so the weight's state must travel in the checkpoint too.
     func testResumeOnTheSameRankCountIsBitIdentical() throws {
-        try train(ranks: 2, start("straight", steps: 20, extra: ["--checkpoint-every", "10"]))
-        try train(ranks: 2, start("halves", steps: 10))
+        let schedule = ["--kl-target", "0.05", "--kl-rate", "0.2", "--kl-warmup", "15", "--free-nats", "0.01"]
+        try train(ranks: 2, start("straight", steps: 20, extra: ["--checkpoint-every", "10"] + schedule))
+        try train(ranks: 2, start("halves", steps: 10, extra: schedule))
         let resumed = try train(ranks: 2, ["--resume", folder("halves"), "--steps", "20", "--log-every", "1"])
         XCTAssertTrue(resumed.stdout.contains("resuming"), resumed.stdout)
         XCTAssertTrue(resumed.stdout.contains("resume changes training.steps: 10 -> 20"), resumed.stdout)
