@@ -6,6 +6,7 @@ import PackageDescription
 //   Cluster -> Training (Collective protocol), CMPI
 //   Training -> VRNN, Kernels
 //   Storage -> CHDF5
+//   Pen -> Kernels (the pen-trajectory tasks, their shape classifier and SVG drawings)
 //   VRNN -> Kernels
 //   Kernels -> CBLAS
 let package = Package(
@@ -27,10 +28,11 @@ let package = Package(
         .target(name: "Training", dependencies: ["VRNN", "Kernels"]),
         .target(name: "Cluster", dependencies: ["Training", "CMPI"]),
         .target(name: "Storage", dependencies: ["CHDF5"]),
+        .target(name: "Pen", dependencies: ["Kernels"]),
         .executableTarget(
             name: "vrnn",
             dependencies: [
-                "Kernels", "VRNN", "Training", "Cluster", "Storage",
+                "Kernels", "VRNN", "Training", "Cluster", "Storage", "Pen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,6 +41,7 @@ let package = Package(
         .testTarget(name: "VRNNTests", dependencies: ["VRNN", "Kernels", "Training", "Storage"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CHDF5"]),
+        .testTarget(name: "PenTests", dependencies: ["Pen"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "VRNN", "Kernels", "Cluster", "Storage"]),
     ]
 )

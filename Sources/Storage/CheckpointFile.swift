@@ -15,7 +15,8 @@ public struct TensorLayout: Equatable, Sendable {
 
 /// Everything a run needs to continue exactly (ARCHITECTURE §6). Root attributes: `format`
 /// "vrnn-checkpoint", `format_version`, `config` (the run's JSON config), `code_version`,
-/// `data_fingerprint`, `step`, `tokens_seen`, `kl_base` (the KL weight before warm-up). Datasets:
+/// `data_fingerprint`, `step`, `tokens_seen`, `kl_base` (the KL weight before warm-up), `data_metadata` (the dataset's
+/// metadata JSON: its kind, sample rate, task). Datasets:
 ///     /params/<name>, /optimizer/m/<name>, /optimizer/v/<name>   float32, each tensor's shape
 ///     /optimizer attributes step, lr, beta1, beta2, eps, weight_decay
 ///     /streams/cursor, /streams/epoch   int64 [G]
@@ -48,11 +49,14 @@ public struct CheckpointState: Sendable {
     /// [rows, columns], row-major
     public var metrics: [Double]
     public var decoding: DataDecoding
+    public var dataMetadata: String
 
     public init(config: String, codeVersion: String, dataFingerprint: String, step: Int, tokensSeen: Int64,
                 layout: [TensorLayout], parameters: [Float], adamM: [Float], adamV: [Float], adamStep: Int, klBase: Double,
                 adamHyperparameters: [String: Double], cursors: [Int64], epochs: [Int64], hidden: [Float], cell: [Float],
-                layers: Int, hiddenSize: Int, metricsColumns: [String], metrics: [Double], decoding: DataDecoding) {
+                layers: Int, hiddenSize: Int, metricsColumns: [String], metrics: [Double], decoding: DataDecoding,
+                dataMetadata: String = "{}") {
+        self.dataMetadata = dataMetadata
         self.config = config; self.codeVersion = codeVersion; self.dataFingerprint = dataFingerprint
         self.step = step; self.tokensSeen = tokensSeen; self.layout = layout; self.parameters = parameters
         self.adamM = adamM; self.adamV = adamV; self.adamStep = adamStep; self.klBase = klBase; self.adamHyperparameters = adamHyperparameters
@@ -72,6 +76,7 @@ public struct CheckpointState: Sendable {
         try writer.setAttribute("step", Int64(step))
         try writer.setAttribute("tokens_seen", tokensSeen)
         try writer.setAttribute("kl_base", klBase)
+        try writer.setAttribute("data_metadata", dataMetadata)
         try Self.writeTensors(parameters, layout: layout, group: "params", writer)
         try Self.writeTensors(adamM, layout: layout, group: "optimizer/m", writer)
         try Self.writeTensors(adamV, layout: layout, group: "optimizer/v", writer)
@@ -117,6 +122,9 @@ public struct CheckpointReader {
 
     public init(path: String) throws { try self.init(file: try HDF5File(readingAt: path)) }
 
+    /// The training dataset's metadata JSON ("{}" when the checkpoint predates it).
+    public var dataMetadata: String { (try? file.stringAttribute("data_metadata")) ?? "{}" }
+
     public init(file: HDF5File) throws {
         self.file = file
         try FileFormat.checkpoint.check(file)
@@ -154,7 +162,7 @@ public struct CheckpointReader {
             adamStep: Int(try file.doubleAttribute("step", of: "optimizer")),
             klBase: (try? file.doubleAttribute("kl_base")) ?? 1, adamHyperparameters: hyper,
             cursors: cursors, epochs: epochs, hidden: hidden, cell: cell, layers: layers, hiddenSize: hiddenSize,
-            metricsColumns: columns, metrics: history.values, decoding: try decoding())
+            metricsColumns: columns, metrics: history.values, decoding: try decoding(), dataMetadata: dataMetadata)
     }
 
     /// How outputs map back to bytes or raw values.

@@ -45,4 +45,16 @@ extension WindowWorkspace {
         for l in 0..<c.layers { model.rnn.stepForward(l, p, rnn, rows: all) }
         carryStateForward()
     }
+
+    /// The output head's mode or mean (temperature 0) for every row of the last forward pass:
+    /// the model's reconstruction of its input along the inference path. Writes [rows, D]
+    /// frames (real input) or returns the tokens (text).
+    public func decodedMeans(into frames: UnsafeMutablePointer<Float>?) -> [Int32] {
+        let c = model.config, width = model.head.samplingWidth
+        let zeros = [Float](repeating: 0, count: width)
+        return (0..<rows).map { r in
+            model.head.sample(decoder.output + r * c.headWidth, temperature: 0, uniforms: zeros, normals: zeros,
+                              frame: frames.map { $0 + r * c.inputSize })
+        }
+    }
 }

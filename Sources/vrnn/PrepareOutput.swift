@@ -22,12 +22,12 @@ struct PrepareOutput: ParsableArguments {
     }
 
     /// Normalises, splits and writes real-valued sequences; prints one summary line.
-    func writeFrames(_ sequences: [FrameSequence], metadata: [String: Any], note: String = "") throws {
+    func writeFrames(_ sequences: [FrameSequence], metadata: [String: Any], rawColumns: Set<Int> = [], note: String = "") throws {
         var metadata = metadata
         metadata["valid_fraction"] = validFraction
         let json = String(decoding: try JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys, .withoutEscapingSlashes]),
                           as: UTF8.self)
-        let dataset = try SequenceDataset.frames(sequences, validFraction: validFraction, metadata: json)
+        let dataset = try SequenceDataset.frames(sequences, validFraction: validFraction, metadata: json, rawColumns: rawColumns)
         try dataset.write(to: out, overwrite: force)
         let d = sequences[0].dim
         print("vrnn prepare: \(out): \(dataset.train.count) training and \(dataset.valid.count) validation sequences, "

@@ -1,47 +1,47 @@
 import ArgumentParser
 import Foundation
-import Kernels
+import Pen
 import Storage
 
-/// A built-in real-valued dataset made in code (no download): many 2-D sequences of different
-/// lengths, each a Lissajous-like curve x_t = (a sin(w t + p), a cos(2 w t + q)) with Gaussian
-/// jitter, frequency, amplitude and phases drawn per sequence. Deterministic from --seed. (The
-/// pen-trajectory tasks of the modelling issue will replace it as the default.)
+/// The built-in pen-trajectory datasets (no download), deterministic from --seed: frames
+/// [dx, dy, pen-up] of figures drawn side by side (PenTask). dx and dy are normalised with the
+/// training split's statistics; the pen-up bit is kept as 0/1. The dataset's metadata names the
+/// pen head, which `vrnn train` then uses unless --head says otherwise.
 struct PrepareSynthetic: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "synthetic", abstract: "Generate the built-in 2-D sequence dataset (deterministic from --seed).")
+        commandName: "synthetic",
+        abstract: "Generate the built-in pen-trajectory dataset (switching or eye task; deterministic from --seed).",
+        discussion: """
+            switching: strokes are a circle twice round (A), a triangle traced twice (B) or a figure eight traced \
+            twice (C); after A always B, after B one of B, C, A with probability 1/3 each, after C always A.
+            eye: each figure is an outline with a wide oval (probability 2/3) or a thin oval (1/3) above it.
+            """)
 
+    @Option(help: "switching or eye.") var task: PenTask = .switching
     @Option(help: "Number of sequences.") var sequences = 400
-    @Option(name: .customLong("min-length"), help: "Shortest sequence.") var minLength = 60
-    @Option(name: .customLong("max-length"), help: "Longest sequence.") var maxLength = 160
-    @Option(help: "Standard deviation of the jitter.") var jitter: Float = 0.02
+    @Option(help: "Figures per sequence (default: 8 strokes for switching, 4 figures for eye).") var figures: Int?
+    @Option(help: "Standard deviation of the Gaussian jitter on every point (the figures have radius 1).") var jitter: Float = 0.02
     @Option(help: "Seed of every random number.") var seed: UInt64 = 1
     @OptionGroup var output: PrepareOutput
 
+    var resolvedFigures: Int { figures ?? (task == .switching ? 8 : 4) }
+
     func validate() throws {
         guard sequences >= 2 else { throw ValidationError("--sequences must be at least 2 (got \(sequences))") }
-        guard minLength >= 2, maxLength >= minLength else { throw ValidationError("need 2 <= --min-length <= --max-length") }
-        guard jitter >= 0 else { throw ValidationError("--jitter must be non-negative") }
+        guard resolvedFigures >= 1 else { throw ValidationError("--figures must be at least 1 (got \(resolvedFigures))") }
+        guard jitter >= 0, jitter.isFinite else { throw ValidationError("--jitter must be non-negative") }
     }
 
     func run() throws {
         try output.checkWritable()
-        var made: [FrameSequence] = []
-        let u = FloatBuffer(count: 5), noise = FloatBuffer(count: 2 * maxLength)
-        for s in 0..<sequences {
-            let random = CounterRandom(seed: seed, stream: UInt64(s))
-            random.fillUniform(u.pointer, count: 5, step: 0, t: 0, purpose: 0)
-            let length = minLength + Int(u[0] * Float(maxLength - minLength + 1)) % (maxLength - minLength + 1)
-            let w = 0.05 + 0.25 * u[1], a = 0.5 + u[2], p = 2 * Float.pi * u[3], q = 2 * Float.pi * u[4]
-            random.fillNormal(noise.pointer, count: 2 * length, step: 1, t: 0, purpose: 0)
-            var frames: [Float] = []
-            for t in 0..<length {
-                frames.append(a * sinf(w * Float(t) + p) + jitter * noise[2 * t])
-                frames.append(a * cosf(2 * w * Float(t) + q) + jitter * noise[2 * t + 1])
-            }
-            made.append(FrameSequence(values: frames, dim: 2))
+        let made = (0..<sequences).map {
+            FrameSequence(values: task.sequence(seed: seed, index: $0, figures: resolvedFigures, jitter: jitter).frames, dim: 3)
         }
-        try output.writeFrames(made, metadata: ["kind": "synthetic", "generator": "lissajous", "sequences": sequences,
-                                                     "seed": seed, "jitter": jitter])
+        try output.writeFrames(made, metadata: ["kind": "synthetic", "task": task.rawValue, "sequences": sequences,
+                                                "figures": resolvedFigures, "seed": seed, "jitter": jitter,
+                                                "columns": ["dx", "dy", "pen_up"], "head": "pen"],
+                               rawColumns: [2], note: " (the pen-up column kept as 0/1)")
     }
 }
+
+extension PenTask: ExpressibleByArgument {}

@@ -11,7 +11,7 @@ enum RunCheckpoint {
 
     /// The state of the run now, with `streams` gathered from every rank (`Trainer.gatherStreamState`).
     static func capture(_ trainer: Trainer, streams: StreamState, config: RunConfig, fingerprint: String, decoding: DataDecoding,
-                        metrics: [Double]) -> CheckpointState {
+                        dataMetadata: String, metrics: [Double]) -> CheckpointState {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let adam = config.training.adam
@@ -26,7 +26,7 @@ enum RunCheckpoint {
             cursors: streams.cursors.map(Int64.init), epochs: streams.epochs.map(Int64.init),
             hidden: streams.hidden, cell: streams.cell, layers: trainer.model.config.layers,
             hiddenSize: trainer.model.config.hidden, metricsColumns: MetricsFile.columns, metrics: metrics,
-            decoding: decoding)
+            decoding: decoding, dataMetadata: dataMetadata)
     }
 
     /// The run configuration a checkpoint was written with.

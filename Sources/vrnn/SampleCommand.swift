@@ -1,13 +1,21 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import Pen
 import Storage
 import VRNN
 
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
-        abstract: "Generate from a trained model: text, or real-valued sequences as CSV or NPY.")
+        abstract: "Generate from a trained model: text, real-valued sequences (CSV, NPY), audio (WAV) or pen drawings (SVG).",
+        discussion: """
+            The output's extension picks the form: .csv or .npy for any real-valued model, .wav for a model of \
+            `vrnn prepare wav` data (the frames joined into one waveform per sample, with a short silence between \
+            samples), .svg for a pen model (strokes drawn with pen-up respected, coloured by the shape classifier). \
+            With --reconstruct DATASET an SVG also shows a validation sequence and the model's reconstruction of it \
+            along the inference path (z = mu_q, the decoder's mean).
+            """)
 
     @Option(help: "A checkpoint file, or a run folder (its latest checkpoint).") var checkpoint: String
     @Option(help: "Sampling temperature: 1 samples the model, lower is more conservative, 0 takes the mode or mean.")
@@ -16,7 +24,10 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Text the samples continue (text models only); the model reads it first.") var prime: String?
     @Option(help: "How many independent samples.") var samples = 1
     @Option(help: "Seed of the sampling noise.") var seed: UInt64 = 1
-    @Option(help: "Output file (default: standard output). Real-valued samples: .csv or .npy.") var out: String?
+    @Option(help: "Output file (default: standard output). Real-valued samples: .csv, .npy, .wav or .svg.") var out: String?
+    @Option(help: "SVG only: a dataset whose validation sequence is drawn with the model's reconstruction beside the samples.")
+    var reconstruct: String?
+    @Option(help: "Which validation sequence --reconstruct draws (0-based).") var sequence = 0
     @Flag(help: "Replace an existing output file.") var force = false
 
     func validate() throws {
@@ -24,7 +35,12 @@ struct SampleCommand: ParsableCommand {
         guard length >= 1 else { throw ValidationError("--length must be at least 1 (got \(length))") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1 (got \(samples))") }
         if let prime, prime.isEmpty { throw ValidationError("--prime needs some text") }
+        if reconstruct != nil && outputKind != "svg" { throw ValidationError("--reconstruct draws into an SVG; give --out FILE.svg") }
+        guard sequence >= 0 else { throw ValidationError("--sequence must be 0 or more (got \(sequence))") }
     }
+
+    /// The output's extension, lower-cased ("" for standard output).
+    var outputKind: String { out.map { URL(fileURLWithPath: $0).pathExtension.lowercased() } ?? "" }
 
     func run() throws {
         if let out, !force, FileManager.default.fileExists(atPath: out) { throw UserError("\(out) already exists; pass --force to replace it") }
@@ -55,9 +71,19 @@ struct SampleCommand: ParsableCommand {
         case .statistics(let mean, let std):
             // Undo the dataset's normalisation: raw = value * std + mean.
             let d = config.inputSize
-            let raw = frames.map { f in f.enumerated().map { $0.element * std[$0.offset % d] + mean[$0.offset % d] } }
-            try emit(out?.lowercased().hasSuffix(".npy") == true ? NPYWriter.data(raw.flatMap { $0 }, shape: [samples, length, d])
-                     : Data(Self.csv(raw, dim: d).utf8))
+            let raw = frames.map { Self.denormalise($0, mean: mean, std: std) }
+            switch outputKind {
+            case "npy": try emit(NPYWriter.data(raw.flatMap { $0 }, shape: [samples, length, d]))
+            case "wav": try emit(try Self.waveform(raw, metadata: loaded.reader.dataMetadata))
+            case "svg":
+                guard config.head == .pen else {
+                    throw UserError("SVG drawings are for pen models (head pen, from `vrnn prepare synthetic`); this model's head is \(config.head.rawValue): write .csv or .npy")
+                }
+                var rows = try reconstruct.map { try reconstruction(of: $0, loaded: loaded, parameters: parameters, mean: mean, std: std) } ?? []
+                rows += raw.enumerated().map { ("sample \($0.offset + 1) (temperature \(temperature), seed \(seed))", PenDrawing(frames: $0.element)) }
+                try emit(Data(PenSVG.render(rows).utf8))
+            default: try emit(Data(Self.csv(raw, dim: d).utf8))
+            }
         }
         if let out { FileHandle.standardError.write(Data("vrnn sample: \(samples) sample\(samples == 1 ? "" : "s") of \(length) steps from step \(loaded.reader.step) of \(loaded.path) in \(out)\n".utf8)) }
     }
@@ -74,6 +100,43 @@ struct SampleCommand: ParsableCommand {
         let state = reader.finalState()
         generator.initialH.copy(from: state.h)
         generator.initialC.copy(from: state.c)
+    }
+
+    static func denormalise(_ values: [Float], mean: [Float], std: [Float]) -> [Float] {
+        values.enumerated().map { $0.element * std[$0.offset % mean.count] + mean[$0.offset % mean.count] }
+    }
+
+    /// The samples joined into one 16-bit waveform at the training data's sample rate, a quarter
+    /// second of silence between samples.
+    static func waveform(_ samples: [[Float]], metadata: String) throws -> Data {
+        let fields = (try? JSONSerialization.jsonObject(with: Data(metadata.utf8))) as? [String: Any]
+        guard let rate = fields?["sample_rate"] as? Int, rate > 0 else {
+            throw UserError("WAV output is for models of audio prepared with `vrnn prepare wav`; this checkpoint's data has no sample rate: write .csv or .npy")
+        }
+        let silence = [Float](repeating: 0, count: rate / 4)
+        return WAVFile.encode(samples.dropFirst().reduce(samples[0]) { $0 + silence + $1 }, sampleRate: rate)
+    }
+
+    /// The validation sequence `sequence` of `path` and its reconstruction along the inference
+    /// path (z = mu_q, the decoder's mean at every step), both in raw units.
+    func reconstruction(of path: String, loaded: LoadedCheckpoint, parameters: FloatBuffer, mean: [Float], std: [Float]) throws
+        -> [(String, PenDrawing)] {
+        let dataset = try SequenceDataset(readingAt: path)
+        let split = dataset.valid.isEmpty ? dataset.train : dataset.valid
+        guard sequence < split.count else { throw UserError("--sequence \(sequence): \(path) has \(split.count) validation sequences") }
+        let index = split.lowerBound + sequence
+        guard case .frames(let values, let d, _, _) = dataset.values, d == loaded.model.config.inputSize else {
+            throw UserError("\(path) does not hold frames of \(loaded.model.config.inputSize) values like the model's data")
+        }
+        let rows = Int(dataset.offsets[index])..<Int(dataset.offsets[index + 1])
+        let reader = WindowWorkspace(model: loaded.model, batch: 1, steps: rows.count)
+        reader.frames.copy(from: Array(values[rows.lowerBound * d..<rows.upperBound * d]))
+        reader.forward(parameters: parameters.pointer, normaliser: 1)
+        let decoded = FloatBuffer(count: rows.count * d)
+        _ = reader.decodedMeans(into: decoded.pointer)
+        let name = "\(split == dataset.valid ? "validation" : "training") sequence \(sequence) of \(URL(fileURLWithPath: path).lastPathComponent)"
+        return [("data: " + name, PenDrawing(frames: Self.denormalise(reader.frames.array, mean: mean, std: std))),
+                ("reconstruction: z = mu_q, decoder mean", PenDrawing(frames: Self.denormalise(decoded.array, mean: mean, std: std)))]
     }
 
     func emit(_ data: Data) throws {

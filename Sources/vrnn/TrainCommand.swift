@@ -88,15 +88,17 @@ struct TrainCommand: ParsableCommand {
 
     /// The effective configuration: config file or preset, then every flag given. A preset's model
     /// (made for text) takes its input from the data: the vocabulary size for text, or real-valued
-    /// frames of the data's width with a Gaussian head unless --head says otherwise.
-    func runConfig(base: RunConfig?, rows: SequenceData) -> RunConfig {
+    /// frames of the data's width with the head the dataset suggests (the pen head for pen
+    /// trajectories, with 5 mixture components) or a Gaussian, unless --head says otherwise.
+    func runConfig(base: RunConfig?, rows: SequenceData, suggestedHead: ModelConfig.Head? = nil) -> RunConfig {
         var m = model.modelConfig(base: base?.model)
         switch rows.values {
         case .tokens(_, let vocabulary) where m.input == .categorical: m.inputSize = vocabulary
         case .frames(_, let d) where base == nil:
             m.input = .real
             m.inputSize = d
-            m.head = model.head ?? .gaussian
+            m.head = model.head ?? suggestedHead ?? .gaussian
+            if m.head == .pen && model.mixtures == nil { m.mixtures = 5 }
         default: break
         }
         var t = base?.training ?? model.resolvedPreset.training
@@ -194,7 +196,8 @@ struct TrainCommand: ParsableCommand {
         var failure: Error?
         if world.rank == 0 {
             let state = RunCheckpoint.capture(trainer, streams: streams, config: session.config, fingerprint: session.fingerprint,
-                                              decoding: session.decoding, metrics: session.metrics?.history ?? [])
+                                              decoding: session.decoding, dataMetadata: session.dataMetadata,
+                                              metrics: session.metrics?.history ?? [])
             let path = session.folder.checkpointPath(step: trainer.step)
             let start = Date()
             do {

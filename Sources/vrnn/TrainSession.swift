@@ -14,6 +14,8 @@ struct Session {
     let fingerprint: String
     /// Token id -> byte, or the normalisation to undo: saved in checkpoints for sampling.
     let decoding: DataDecoding
+    /// The dataset's metadata JSON ("{}" for raw text), kept in checkpoints.
+    let dataMetadata: String
     let folder: RunFolder
     /// Lines for the log: what a resume restored and changed.
     let notes: [String]
@@ -25,9 +27,10 @@ struct Session {
         let saved = try checkpoint.map(RunCheckpoint.config)
         let base: RunConfig? = try saved ?? command.config.map(Self.readConfig)
 
-        let (train, valid, decoding) = try Self.loadData(command, savedPath: saved?.data)
+        let (train, valid, decoding, dataMetadata) = try Self.loadData(command, savedPath: saved?.data)
         self.decoding = decoding
-        let config = command.runConfig(base: base, rows: train)
+        self.dataMetadata = dataMetadata
+        let config = command.runConfig(base: base, rows: train, suggestedHead: Self.suggestedHead(dataMetadata))
         let fingerprint = train.fingerprint
         self.fingerprint = fingerprint
         if let saved, let checkpoint {
@@ -91,24 +94,33 @@ struct Session {
 
     /// The training data and the validation split, from --data or --text, or on resume the
     /// run's own data file.
-    static func loadData(_ command: TrainCommand, savedPath: String?) throws -> (SequenceData, SequenceData?, DataDecoding) {
+    static func loadData(_ command: TrainCommand, savedPath: String?) throws
+        -> (SequenceData, SequenceData?, DataDecoding, metadata: String) {
         // On resume without --data or --text: the run's own file, a dataset when it is HDF5 (or
         // missing: the dataset reader then says so), else raw text.
         let textPath = command.textPath ?? (command.data == nil ? savedPath.flatMap {
             !FileManager.default.fileExists(atPath: $0) || HDF5File.isHDF5($0) ? nil : $0 } : nil)
         if let textPath {
             let text = EncodedText(bytes: try EncodedText.read(textPath), vocabulary: EncodedText.ascii)
-            return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil, .vocabulary(text.vocabulary))
+            return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil, .vocabulary(text.vocabulary), "{}")
         }
         guard let path = command.data ?? savedPath else { throw UserError("give the data to train on: --data DATASET.h5 or --text FILE") }
         let dataset = try SequenceDataset(readingAt: path)
         let decoding: DataDecoding
+    /// The dataset's metadata JSON ("{}" for raw text), kept in checkpoints.
+    let dataMetadata: String
         switch dataset.values {
         case .tokens(_, let vocabulary): decoding = .vocabulary(vocabulary)
         case .frames(_, _, let mean, let std): decoding = .statistics(mean: mean, std: std)
         }
         return (SequenceData(dataset.slice(dataset.train)),
-                dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)), decoding)
+                dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)), decoding, dataset.metadata)
+    }
+
+    /// The output head a dataset's metadata asks for ("head": "pen" from `vrnn prepare synthetic`).
+    static func suggestedHead(_ metadata: String) -> ModelConfig.Head? {
+        let fields = (try? JSONSerialization.jsonObject(with: Data(metadata.utf8))) as? [String: Any]
+        return (fields?["head"] as? String).flatMap(ModelConfig.Head.init(rawValue:))
     }
 
     static func readConfig(_ path: String) throws -> RunConfig {

@@ -10,8 +10,10 @@ extension SequenceDataset {
     /// A real-valued dataset from sequences: the last `validFraction` of the sequences (or of the
     /// frames, when there is a single sequence) form the validation split; every value is
     /// normalised per dimension with the training split's mean and standard deviation, which
-    /// are stored so samples can be mapped back.
-    public static func frames(_ sequences: [FrameSequence], validFraction: Double, metadata: String) throws -> SequenceDataset {
+    /// are stored so samples can be mapped back. Columns in `rawColumns` (a pen-up bit) are kept
+    /// as they are (mean 0, standard deviation 1).
+    public static func frames(_ sequences: [FrameSequence], validFraction: Double, metadata: String,
+                              rawColumns: Set<Int> = []) throws -> SequenceDataset {
         guard let d = sequences.first?.dim, sequences.allSatisfy({ $0.dim == d }) else {
             throw HDF5Error("the sequences must all have the same number of values per step")
         }
@@ -35,7 +37,7 @@ extension SequenceDataset {
         var values = parts.flatMap(\.values)
         let trainValues = Int(offsets[trainCount]) * d
         var mean = [Float](repeating: 0, count: d), std = [Float](repeating: 1, count: d)
-        for j in 0..<d {
+        for j in 0..<d where !rawColumns.contains(j) {
             let column = stride(from: j, to: trainValues, by: d).map { Double(values[$0]) }
             let m = column.reduce(0, +) / Double(column.count)
             let variance = column.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(column.count)
