@@ -4,7 +4,8 @@ import Foundation
 /// size do not matter):
 ///   - signed turning  Theta = sum of the angles between successive offsets: about +-4 pi for two
 ///     revolutions (circle, triangle), +-2 pi for one (outline, ovals), about 0 for an eight,
-///     whose lobes turn opposite ways;
+///     whose lobes turn opposite ways (while its absolute turning is about 6 pi);
+///   - closure         every pattern ends near where it began;
 ///   - corners         three successive turns adding up to more than 1.5 rad: the triangle's;
 ///   - elongation      sqrt of the ratio of the points' covariance eigenvalues, and the direction
 ///     of the long axis: round (outline), wide (horizontal) or thin (vertical) ovals.
@@ -28,9 +29,14 @@ public enum PenClassifier {
             let a = offsets[i - 1], b = offsets[i]
             return atan2(a.0 * b.1 - a.1 * b.0, a.0 * b.0 + a.1 * b.1)
         }
+        // Every pattern is a closed curve: a stroke that ends far from where it began is none.
+        let (x0, y0, x1, y1) = PenDrawing(strokes: [points]).bounds
+        let gap = hypot(Double(points.last!.0 - points[0].0), Double(points.last!.1 - points[0].1))
+        guard gap <= 0.3 * Double(max(x1 - x0, y1 - y0)) else { return nil }
         let loops = abs(angles.reduce(0, +)) / (2 * Double.pi)
+        let turned = angles.reduce(0) { $0 + abs($1) } / (2 * Double.pi)
         switch loops {
-        case ..<0.5: return .eight
+        case ..<0.5: return (2...4.5).contains(turned) ? .eight : nil
         case 1.5..<2.5: return corners(angles) >= 3 ? .triangle : .circle
         case 0.5..<1.5:
             let shape = elongation(points)

@@ -6,6 +6,7 @@ public enum NoisePurpose: UInt32, Sendable {
     case sampling = 2   // generation
     case validation = 3 // eps of z when measuring the validation loss
     case priming = 4    // eps of z while a sample reads its priming text
+    case evaluation = 5 // eps of z in `vrnn eval` (importance samples)
 }
 
 extension WindowWorkspace {
@@ -13,10 +14,16 @@ extension WindowWorkspace {
     /// stream `firstStream + b` with counter (step, t, latent): the numbers a stream sees do not
     /// depend on how many ranks share the streams (ARCHITECTURE §3).
     public func fillLatentNoise(seed: UInt64, step: Int, firstStream: Int, purpose: NoisePurpose = .latent) {
+        fillLatentNoise(seed: seed, step: step, streams: Array(firstStream..<firstStream + batch), purpose: purpose)
+    }
+
+    /// The same with the generator of stream b named by `streams[b]`.
+    public func fillLatentNoise(seed: UInt64, step: Int, streams: [Int], purpose: NoisePurpose) {
         let z = model.config.latent
         guard model.config.hasLatent else { return }
+        precondition(streams.count == batch)
         for b in 0..<batch {
-            let random = CounterRandom(seed: seed, stream: UInt64(firstStream + b))
+            let random = CounterRandom(seed: seed, stream: UInt64(streams[b]))
             for t in 0..<steps {
                 random.fillNormal(noise.pointer + (t * batch + b) * z, count: z, step: UInt32(truncatingIfNeeded: step),
                                   t: UInt32(t), purpose: purpose.rawValue)

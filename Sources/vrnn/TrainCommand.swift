@@ -126,14 +126,7 @@ struct TrainCommand: ParsableCommand {
         let rank0 = world.rank == 0
         let stop = StopSignal()
 
-        // Setup can fail on some ranks only (a file visible on one node but not another): agree
-        // first, so that every rank leaves together and exactly one reports.
-        let setup = Result { () throws -> Session in try Session(self, world) }
-        if let failing = world.firstFailingRank((try? setup.get()) == nil) {
-            if world.rank == failing, case .failure(let error) = setup { report(error, world) }
-            throw ExitCode.failure
-        }
-        let session = try setup.get()
+        let session = try agreeing(world) { try Session(self, world) }
         let trainer = session.trainer, training = session.config.training, config = session.config.model
 
         let log = ProgressLog(total: training.steps, firstStep: trainer.step, tokensPerStep: training.globalBatch * training.window,
@@ -205,6 +198,11 @@ struct TrainCommand: ParsableCommand {
                 try session.folder.publish(path, keep: keepCheckpoints)
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 log.line(String(format: "vrnn: checkpoint %@ (%.1f MB, %.2f s)", path, Double(size) / 1e6, Date().timeIntervalSince(start)))
+                // The loss curves beside it (a failure here costs only the picture).
+                if let csv = try? String(contentsOfFile: session.folder.metricsPath, encoding: .utf8),
+                   let svg = try? LossPlot.svg(csv: csv, source: session.folder.metricsPath) {
+                    try? AtomicFile.write(Data(svg.utf8), to: session.folder.path + "/losses.svg")
+                }
             } catch {
                 failure = error
             }
@@ -244,6 +242,17 @@ struct TrainCommand: ParsableCommand {
 }
 
 /// Prints `vrnn: error: ...` (naming the rank when there are several) to standard error.
+/// Runs `body` on every rank; when it fails on any (a file visible on one node but not another),
+/// the lowest failing rank reports and every rank leaves together.
+func agreeing<T>(_ world: Collective, _ body: () throws -> T) throws -> T {
+    let outcome = Result { try body() }
+    if let failing = world.firstFailingRank((try? outcome.get()) == nil) {
+        if world.rank == failing, case .failure(let error) = outcome { report(error, world) }
+        throw ExitCode.failure
+    }
+    return try outcome.get()
+}
+
 func report(_ error: Error, _ world: Collective) {
     let rank = world.size > 1 ? "rank \(world.rank): " : ""
     FileHandle.standardError.write(Data("vrnn: error: \(rank)\(error)\n".utf8))

@@ -8,7 +8,7 @@ struct VRNNCommand: ParsableCommand {
         commandName: "vrnn",
         abstract: "Train Variational Recurrent Neural Networks (Chung et al. 2015) data-parallel over MPI ranks.",
         version: VRNNVersion.current,
-        subcommands: [PrepareCommand.self, TrainCommand.self, SampleCommand.self, ExportCommand.self, InspectCommand.self,
+        subcommands: [PrepareCommand.self, TrainCommand.self, EvalCommand.self, SampleCommand.self, PlotCommand.self, ExportCommand.self, InspectCommand.self,
                       BenchCommand.self])
 
     static func main() {
