@@ -1,7 +1,8 @@
 import Foundation
 
 /// What a set of drawings contains, stroke by stroke as the classifier labels them, and how the
-/// labels follow one another: the figures experiment (c) compares with the task's truth.
+/// labels follow one another: the figures experiment (c) compares with the task's truth. A stroke
+/// cut off by the end of a sample is not counted.
 public struct PatternCounts: Sendable {
     public private(set) var strokes: [PenPattern: Int] = [:]
     public private(set) var unlabelled = 0
@@ -11,7 +12,7 @@ public struct PatternCounts: Sendable {
     public init(_ drawings: [PenDrawing]) {
         for drawing in drawings {
             var previous: PenPattern?
-            for stroke in drawing.strokes {
+            for stroke in drawing.finishedStrokes {
                 let label = PenClassifier.label(stroke)
                 if let label { strokes[label, default: 0] += 1 } else { unlabelled += 1 }
                 if let previous, let label { transitions[previous, default: [:]][label, default: 0] += 1 }

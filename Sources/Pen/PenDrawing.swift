@@ -3,6 +3,8 @@
 /// move, not a line.
 public struct PenDrawing: Sendable {
     public var strokes: [[(Float, Float)]]
+    /// The last stroke was cut off before the pen lifted (a sample of a fixed length).
+    public var endsMidStroke = false
 
     public init(strokes: [[(Float, Float)]]) { self.strokes = strokes }
 
@@ -21,7 +23,11 @@ public struct PenDrawing: Sendable {
         }
         if !current.isEmpty { strokes.append(current) }
         self.strokes = strokes
+        endsMidStroke = !current.isEmpty
     }
+
+    /// The strokes the pen finished (lifted after).
+    public var finishedStrokes: ArraySlice<[(Float, Float)]> { endsMidStroke ? strokes.dropLast() : strokes[...] }
 
     /// The smallest box holding every point: (minX, minY, maxX, maxY).
     public var bounds: (Float, Float, Float, Float) {

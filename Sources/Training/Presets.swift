@@ -10,12 +10,18 @@ public enum Preset: String, CaseIterable, Codable, Sendable {
     case large
     /// A few-second model for smoke runs and tests.
     case tiny
+    /// Pen trajectories (`vrnn prepare synthetic`): pen head with 5 components, features 64,
+    /// z 16, GRU 128, G 32, T 100, lr 3e-3.
+    case pen
 
     public var model: ModelConfig {
         switch self {
         case .seedChar: return Self.text(embedding: 64, features: 64, latent: 64, hidden: 64)
         case .large: return Self.text(embedding: 64, features: 256, latent: 128, hidden: 512)
         case .tiny: return Self.text(embedding: 16, features: 32, latent: 8, hidden: 32)
+        case .pen:
+            return ModelConfig(input: .real, inputSize: 3, phiX: [64], phiZ: [64], prior: [64], encoder: [64], decoder: [64],
+                               activation: .elu, latent: 16, cell: .gru, hidden: 128, layers: 1, variant: .vrnn, head: .pen, mixtures: 5)
         }
     }
 
@@ -25,6 +31,7 @@ public enum Preset: String, CaseIterable, Codable, Sendable {
         case .seedChar: t.globalBatch = 64; t.window = 300
         case .large: t.globalBatch = 64; t.window = 100
         case .tiny: t.globalBatch = 8; t.window = 32; t.adam.learningRate = 3e-3
+        case .pen: t.globalBatch = 32; t.window = 100; t.adam.learningRate = 3e-3
         }
         return t
     }

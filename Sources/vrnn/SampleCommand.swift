@@ -12,7 +12,9 @@ struct SampleCommand: ParsableCommand {
         discussion: """
             The output's extension picks the form: .csv or .npy for any real-valued model, .wav for a model of \
             `vrnn prepare wav` data (the frames joined into one waveform per sample, with a short silence between \
-            samples), .svg for a pen model (strokes drawn with pen-up respected, coloured by the shape classifier). \
+            samples), .svg for a pen model (strokes drawn with pen-up respected, coloured by the shape classifier; \
+            the first 12 samples are drawn, and for the built-in tasks the shapes and transitions of all samples are \
+            counted against the task's true probabilities). \
             With --reconstruct DATASET an SVG also shows a validation sequence and the model's reconstruction of it \
             along the inference path (z = mu_q, the decoder's mean).
             """)
@@ -79,9 +81,16 @@ struct SampleCommand: ParsableCommand {
                 guard config.head == .pen else {
                     throw UserError("SVG drawings are for pen models (head pen, from `vrnn prepare synthetic`); this model's head is \(config.head.rawValue): write .csv or .npy")
                 }
+                let drawings = raw.map(PenDrawing.init(frames:))
                 var rows = try reconstruct.map { try reconstruction(of: $0, loaded: loaded, parameters: parameters, mean: mean, std: std) } ?? []
-                rows += raw.enumerated().map { ("sample \($0.offset + 1) (temperature \(temperature), seed \(seed))", PenDrawing(frames: $0.element)) }
+                rows += drawings.prefix(Self.drawnSamples).enumerated().map {
+                    ("sample \($0.offset + 1) of \(samples) (temperature \(temperature), seed \(seed))", $0.element)
+                }
                 try emit(Data(PenSVG.render(rows).utf8))
+                if let task = Self.task(loaded.reader.dataMetadata) {
+                    print("shapes in the \(samples) sample\(samples == 1 ? "" : "s") (\(task.rawValue) task), by the stroke classifier:\n"
+                          + PatternCounts(drawings).report(task))
+                }
             default: try emit(Data(Self.csv(raw, dim: d).utf8))
             }
         }
@@ -100,6 +109,15 @@ struct SampleCommand: ParsableCommand {
         let state = reader.finalState()
         generator.initialH.copy(from: state.h)
         generator.initialC.copy(from: state.c)
+    }
+
+    /// An SVG draws at most this many samples (the shape report covers all of them).
+    static let drawnSamples = 12
+
+    /// The pen task of a `vrnn prepare synthetic` dataset, from its metadata.
+    static func task(_ metadata: String) -> PenTask? {
+        let fields = (try? JSONSerialization.jsonObject(with: Data(metadata.utf8))) as? [String: Any]
+        return (fields?["task"] as? String).flatMap(PenTask.init(rawValue:))
     }
 
     static func denormalise(_ values: [Float], mean: [Float], std: [Float]) -> [Float] {

@@ -98,7 +98,7 @@ struct TrainCommand: ParsableCommand {
             m.input = .real
             m.inputSize = d
             m.head = model.head ?? suggestedHead ?? .gaussian
-            if m.head == .pen && model.mixtures == nil { m.mixtures = 5 }
+            if m.head == .pen && model.mixtures == nil { m.mixtures = max(m.mixtures, 5) }
         default: break
         }
         var t = base?.training ?? model.resolvedPreset.training
