@@ -35,7 +35,7 @@ final class RawInputTests: TemporaryFolderTestCase {
         XCTAssertThrowsError(try CSVSequence.read(path, columns: ["z"], missing: .refuse)) { XCTAssertTrue("\($0)".contains("no column z")) }
     }
 
-    /// A RIFF/WAVE file with a fmt chunk and 16-bit samples.
+    /// A RIFF/WAVE file with a fmt chunk and 16-bit samples, of any channel count (vrnn writes mono only).
     static func wav(samples: [Int16], channels: UInt16 = 1, rate: UInt32 = 8000) -> Data {
         var data = Data("RIFF".utf8)
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
@@ -48,7 +48,9 @@ final class RawInputTests: TemporaryFolderTestCase {
     }
 
     func testWAVFramesAndScaling() throws {
-        let path = try file("a.wav", Self.wav(samples: [0, 16384, -32768, 8192, 1, 2, 3]))
+        // Written by vrnn's own encoder (what `vrnn sample --out x.wav` writes), read back exactly;
+        // values beyond [-1, 1) are clamped.
+        let path = try file("a.wav", WAVFile.encode([0, 0.5, -1.5, 0.25, 1 / 32768, 2 / 32768, 3 / 32768], sampleRate: 8000))
         let read = try WAVFile.frames(path, frameSize: 3)
         XCTAssertEqual(read.sequence, FrameSequence(values: [0, 0.5, -1, 0.25, 1 / 32768, 2 / 32768], dim: 3))
         XCTAssertEqual(read.sampleRate, 8000)

@@ -92,7 +92,7 @@ final class CheckpointResumeTests: XCTestCase {
     func testTimedCheckpointsAndKeepingTheNewest() throws {
         try train(ranks: 2, start("timed", steps: 5, extra: ["--checkpoint-minutes", "0.000001", "--keep-checkpoints", "2"]))
         let files = try FileManager.default.contentsOfDirectory(atPath: folder("timed")).sorted()
-        XCTAssertEqual(files, ["checkpoint-00000004.h5", "checkpoint-00000005.h5", "config.json", "latest", "metrics.csv"])
+        XCTAssertEqual(files, ["checkpoint-00000004.h5", "checkpoint-00000005.h5", "config.json", "latest", "losses.svg", "metrics.csv"])
         XCTAssertEqual(try String(contentsOfFile: folder("timed") + "/latest", encoding: .utf8), "checkpoint-00000005.h5\n")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import XCTest
 
 /// `vrnn eval` through the CLI: the same figures on 1 and 2 ranks, a deterministic
@@ -63,5 +64,40 @@ final class EvalTests: XCTestCase {
         XCTAssertNotEqual(other.status, 0)
         XCTAssertTrue(other.stderr.contains("normalised with other statistics"), other.stderr)
         XCTAssertEqual(other.stderr.components(separatedBy: "vrnn: error").count - 1, 1, other.stderr)
+    }
+}
+
+extension EvalTests {
+    /// The other outputs of a trained model: SVG drawings with the reconstruction and the shape
+    /// report, loss curves, and audio back to WAV.
+    func testPenDrawingsLossCurvesAndWaveforms() throws {
+        XCTAssertEqual(try vrnn(["prepare", "synthetic", "--out", path("pen.h5"), "--sequences", "20", "--figures", "2"]).status, 0)
+        XCTAssertEqual(try vrnn(["train", "--data", path("pen.h5"), "--run", path("pen"), "--preset", "tiny", "--global-batch", "4",
+                                 "--window", "25", "--steps", "4", "--quiet"]).status, 0)
+        let drawn = try vrnn(["sample", "--checkpoint", path("pen"), "--samples", "3", "--length", "120", "--reconstruct", path("pen.h5"),
+                              "--out", path("pen.svg")])
+        XCTAssertEqual(drawn.status, 0, drawn.stderr)
+        let svg = try String(contentsOfFile: path("pen.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("reconstruction: z = mu_q") && svg.contains("sample 3 of 3"), svg)
+        XCTAssertTrue(drawn.stdout.contains("shapes in the 3 samples (switching task)"), drawn.stdout)
+        let refused = try vrnn(["sample", "--checkpoint", path("pen"), "--out", path("pen.wav")])
+        XCTAssertTrue(refused.status != 0 && refused.stderr.contains("WAV output is for models of audio"), refused.stderr)
+
+        let plotted = try vrnn(["plot", path("pen")])
+        XCTAssertEqual(plotted.status, 0, plotted.stderr)
+        let curves = try String(contentsOfFile: path("pen") + "/losses.svg", encoding: .utf8)
+        XCTAssertEqual(curves.components(separatedBy: "<polyline").count - 1, 4, "training, reconstruction, KL and its weight")
+
+        // 2 s of a 440 Hz tone at 8 kHz in frames of 200 samples.
+        let tone = (0..<16_000).map { Float(0.5 * sin(2 * Double.pi * 440 * Double($0) / 8000)) }
+        try WAVFile.encode(tone, sampleRate: 8000).write(to: folder.appendingPathComponent("tone.wav"))
+        XCTAssertEqual(try vrnn(["prepare", "wav", path("tone.wav"), "--out", path("tone.h5"), "--frame", "200"]).status, 0)
+        XCTAssertEqual(try vrnn(["train", "--data", path("tone.h5"), "--run", path("tone"), "--preset", "tiny", "--global-batch", "2",
+                                 "--window", "8", "--steps", "2", "--quiet"]).status, 0)
+        let audio = try vrnn(["sample", "--checkpoint", path("tone"), "--samples", "2", "--length", "10", "--out", path("out.wav")])
+        XCTAssertEqual(audio.status, 0, audio.stderr)
+        let read = try WAVFile.frames(path("out.wav"), frameSize: 1)
+        XCTAssertEqual(read.sampleRate, 8000)
+        XCTAssertEqual(read.sequence.length, 2 * 10 * 200 + 8000 / 4, "two samples of 10 frames and a quarter second between")
     }
 }
