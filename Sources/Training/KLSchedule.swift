@@ -30,7 +30,9 @@ public struct KLSchedule: Codable, Equatable, Sendable {
     }
 
     /// The adaptive base weight after a step that measured `kl` and `reconstruction` (sums or
-    /// means over the same rows) at weight `weight`; the same base when the weight is fixed.
+    /// means over the same rows) at weight `weight`; the same base when the weight is fixed, and
+    /// while the ratio is undefined (KL or reconstruction not positive: continuous densities can
+    /// make the reconstruction negative).
     public func adapted(base: Float, weight: Float, kl: Double, reconstruction: Double) -> Float {
         guard let adaptiveTarget, kl > 0, reconstruction > 0, weight > 0 else { return base }
         let ratio = Double(weight) * kl / reconstruction

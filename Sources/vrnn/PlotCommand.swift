@@ -42,8 +42,9 @@ enum LossPlot {
             .init(title: "Negative ELBO (reconstruction + KL)", yLabel: "nats per step",
                   series: [series("loss", "training", "#1f77b4"), series("valid_loss", "validation", "#d62728")].compactMap { $0 }),
             .init(title: "Reconstruction -log p(x | z, h)", yLabel: "nats per step", series: [series("reconstruction", "training", "#2ca02c")].compactMap { $0 }),
-            .init(title: "KL(q || p) and its weight", yLabel: "nats per step / weight",
-                  series: [series("kl", "KL", "#ff7f0e"), series("kl_weight", "weight", "#7f7f7f")].compactMap { $0 }),
+            .init(title: "KL(q || p) and its weight (when it is not 1)", yLabel: "nats per step / weight",
+                  series: [series("kl", "KL", "#ff7f0e"), series("kl_weight", "weight", "#7f7f7f")].compactMap { $0 }
+                    .filter { $0.name == "KL" || $0.points.contains { $0.1 != 1 } }),
         ], xLabel: "step")
         return chart.svg()
     }

@@ -145,6 +145,7 @@ struct TrainCommand: ParsableCommand {
 
         var last: StepMetrics?
         var lastCheckpoint = Date()
+        var adaptiveHeldNoted = false
         while trainer.step < training.steps {
             var metrics = trainer.trainStep(inspectGradient: trainer.step == 0 ? dumpGradient(rank0) : nil)
             // The reduced loss is the same on every rank, so every rank takes this branch together.
@@ -158,6 +159,13 @@ struct TrainCommand: ParsableCommand {
                 metrics.validLoss = (sums.reconstruction + sums.kl) / Double(validator.characters)
             }
             log.report(metrics)
+            if training.kl.adaptiveTarget != nil && config.hasLatent && metrics.reconstruction <= 0 && !adaptiveHeldNoted {
+                // Continuous densities can make -log p(x | z) negative, where w*KL/reconstruction means nothing.
+                log.line(String(format: "vrnn: the adaptive KL weight holds at %.3g while the reconstruction is %.4f nats (not positive; "
+                                + "w*KL/reconstruction has no meaning there); use --kl-weight or --kl-warmup for such data",
+                                Double(metrics.klWeight), metrics.reconstruction))
+                adaptiveHeldNoted = true
+            }
             session.metrics?.append(metrics, charactersPerSecond: log.rate(at: metrics.step))
             last = metrics
 

@@ -27,6 +27,8 @@ final class KLScheduleTests: XCTestCase {
             for _ in 0..<300 { w = schedule.adapted(base: w, weight: w, kl: 1, reconstruction: 2) }
             XCTAssertEqual(w, 0.2, accuracy: 1e-3, "from \(start)")
         }
+        // A negative reconstruction (continuous densities) leaves the ratio undefined: w holds.
+        XCTAssertEqual(schedule.adapted(base: 0.5, weight: 0.5, kl: 1, reconstruction: -2), 0.5)
         // The weight stays in its range however extreme the ratio.
         XCTAssertEqual(schedule.adapted(base: 1e-4, weight: 1e-4, kl: 1e9, reconstruction: 1e-9), KLSchedule.adaptiveRange.lowerBound)
     }
