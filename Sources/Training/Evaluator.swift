@@ -63,7 +63,7 @@ public final class Evaluator {
             let group = Array(mine[first..<min(first + batchSegments, mine.count)])
             let longest = group.map { segments[$0].length }.max()!
             // Per stream b = p * K + k: the summed ELBO terms and log weight of its path.
-            var elbo = [Double](repeating: 0, count: workspace.batch), reconstruction = elbo, kl = elbo, logWeight = elbo
+            var reconstruction = [Double](repeating: 0, count: workspace.batch), kl = reconstruction, logWeight = reconstruction
             workspace.initialH.zero()
             workspace.initialC.zero()
             for (chunk, t0) in stride(from: 0, to: longest, by: window).enumerated() {
@@ -89,7 +89,6 @@ public final class Evaluator {
                         let nll = Double(workspace.rowNLL[r]), rowKL = Double(workspace.rowKL[r])
                         reconstruction[b] += nll
                         kl[b] += rowKL
-                        elbo[b] -= nll + rowKL
                         logWeight[b] += -nll + workspace.latentLogRatio(row: r)
                     }
                 }
@@ -99,9 +98,11 @@ public final class Evaluator {
                 let streams = p * k..<(p + 1) * k
                 totals.steps += Double(segments[index].length)
                 totals.segments += 1
-                totals.negativeELBO -= streams.reduce(0) { $0 + elbo[$1] } / Double(k)
-                totals.reconstruction += streams.reduce(0) { $0 + reconstruction[$1] } / Double(k)
-                totals.kl += streams.reduce(0) { $0 + kl[$1] } / Double(k)
+                let meanReconstruction = streams.reduce(0) { $0 + reconstruction[$1] } / Double(k)
+                let meanKL = streams.reduce(0) { $0 + kl[$1] } / Double(k)
+                totals.reconstruction += meanReconstruction
+                totals.kl += meanKL
+                totals.negativeELBO += meanReconstruction + meanKL
                 let top = streams.map { logWeight[$0] }.max()!
                 let logMean = top + log(streams.reduce(0) { $0 + exp(logWeight[$1] - top) } / Double(k))
                 totals.negativeLogLikelihood -= logMean

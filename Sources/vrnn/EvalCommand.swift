@@ -79,18 +79,7 @@ struct EvalCommand: ParsableCommand {
         guard !range.isEmpty else { throw UserError("\(data) has no \(split.rawValue) split; use --split train") }
         let rows = SequenceData(dataset.slice(range))
         if let problem = rows.mismatch(with: loaded.model.config) { throw UserError("\(data): \(problem)") }
-        let isText: Bool
-        switch (dataset.values, try loaded.reader.decoding()) {
-        case (.tokens(_, let vocabulary), .vocabulary(let trained)):
-            guard vocabulary == trained else { throw UserError("\(data) maps characters to ids differently from the model's training data; prepare it with the same --vocab") }
-            isText = true
-        case (.frames(_, _, let mean, let std), .statistics(let trainedMean, let trainedStd)):
-            guard mean == trainedMean, std == trainedStd else {
-                throw UserError("\(data) is normalised with other statistics than the model's training data; evaluate on the dataset the model was trained on (its valid split)")
-            }
-            isText = false
-        default: throw UserError("\(data) holds other data than the model reads")
-        }
+        let isText = try loaded.checkEncoding(of: dataset, path: data)
         let training = loaded.config.training
         let evaluator = Evaluator(model: loaded.model, data: rows, segmentLength: segment ?? (isText ? training.window : nil),
                                   window: training.window, importanceSamples: importanceSamples, posteriorMean: posteriorMean, seed: seed)

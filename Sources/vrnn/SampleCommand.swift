@@ -140,6 +140,7 @@ struct SampleCommand: ParsableCommand {
     func reconstruction(of path: String, loaded: LoadedCheckpoint, parameters: FloatBuffer, mean: [Float], std: [Float]) throws
         -> [(String, PenDrawing)] {
         let dataset = try SequenceDataset(readingAt: path)
+        _ = try loaded.checkEncoding(of: dataset, path: path)
         let split = dataset.valid.isEmpty ? dataset.train : dataset.valid
         guard sequence < split.count else { throw UserError("--sequence \(sequence): \(path) has \(split.count) validation sequences") }
         let index = split.lowerBound + sequence
