@@ -87,7 +87,7 @@ struct SampleCommand: ParsableCommand {
                     ("sample \($0.offset + 1) of \(samples) (temperature \(temperature), seed \(seed))", $0.element)
                 }
                 try emit(Data(PenSVG.render(rows).utf8))
-                if let task = Self.task(loaded.reader.dataMetadata) {
+                if let task = DatasetMetadata(loaded.reader.dataMetadata).task {
                     print("shapes in the \(samples) sample\(samples == 1 ? "" : "s") (\(task.rawValue) task), by the stroke classifier:\n"
                           + PatternCounts(drawings).report(task))
                 }
@@ -114,12 +114,6 @@ struct SampleCommand: ParsableCommand {
     /// An SVG draws at most this many samples (the shape report covers all of them).
     static let drawnSamples = 12
 
-    /// The pen task of a `vrnn prepare synthetic` dataset, from its metadata.
-    static func task(_ metadata: String) -> PenTask? {
-        let fields = (try? JSONSerialization.jsonObject(with: Data(metadata.utf8))) as? [String: Any]
-        return (fields?["task"] as? String).flatMap(PenTask.init(rawValue:))
-    }
-
     static func denormalise(_ values: [Float], mean: [Float], std: [Float]) -> [Float] {
         values.enumerated().map { $0.element * std[$0.offset % mean.count] + mean[$0.offset % mean.count] }
     }
@@ -127,8 +121,7 @@ struct SampleCommand: ParsableCommand {
     /// The samples joined into one 16-bit waveform at the training data's sample rate, a quarter
     /// second of silence between samples.
     static func waveform(_ samples: [[Float]], metadata: String) throws -> Data {
-        let fields = (try? JSONSerialization.jsonObject(with: Data(metadata.utf8))) as? [String: Any]
-        guard let rate = fields?["sample_rate"] as? Int, rate > 0 else {
+        guard let rate = DatasetMetadata(metadata).sampleRate else {
             throw UserError("WAV output is for models of audio prepared with `vrnn prepare wav`; this checkpoint's data has no sample rate: write .csv or .npy")
         }
         let silence = [Float](repeating: 0, count: rate / 4)

@@ -30,7 +30,7 @@ struct Session {
         let (train, valid, decoding, dataMetadata) = try Self.loadData(command, savedPath: saved?.data)
         self.decoding = decoding
         self.dataMetadata = dataMetadata
-        let config = command.runConfig(base: base, rows: train, suggestedHead: Self.suggestedHead(dataMetadata))
+        let config = command.runConfig(base: base, rows: train, suggestedHead: DatasetMetadata(dataMetadata).head)
         let fingerprint = train.fingerprint
         self.fingerprint = fingerprint
         if let saved, let checkpoint {
@@ -115,12 +115,6 @@ struct Session {
         }
         return (SequenceData(dataset.slice(dataset.train)),
                 dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)), decoding, dataset.metadata)
-    }
-
-    /// The output head a dataset's metadata asks for ("head": "pen" from `vrnn prepare synthetic`).
-    static func suggestedHead(_ metadata: String) -> ModelConfig.Head? {
-        let fields = (try? JSONSerialization.jsonObject(with: Data(metadata.utf8))) as? [String: Any]
-        return (fields?["head"] as? String).flatMap(ModelConfig.Head.init(rawValue:))
     }
 
     static func readConfig(_ path: String) throws -> RunConfig {
