@@ -34,11 +34,14 @@ public struct KLSchedule: Codable, Equatable, Sendable {
     /// while the ratio is undefined (KL or reconstruction not positive: continuous densities can
     /// make the reconstruction negative).
     public func adapted(base: Float, weight: Float, kl: Double, reconstruction: Double) -> Float {
-        guard let adaptiveTarget, kl > 0, reconstruction > 0, weight > 0 else { return base }
+        guard let adaptiveTarget, Self.ratioDefined(kl: kl, reconstruction: reconstruction), weight > 0 else { return base }
         let ratio = Double(weight) * kl / reconstruction
         let next = Double(base) * exp(Double(adaptiveRate) * (log(Double(adaptiveTarget)) - log(ratio)))
         return Float(next).clamped(to: Self.adaptiveRange)
     }
+
+    /// Whether w * KL / reconstruction can steer the adaptive weight: both terms positive.
+    public static func ratioDefined(kl: Double, reconstruction: Double) -> Bool { kl > 0 && reconstruction > 0 }
 
     /// One line describing the schedule, for the training log.
     public var summary: String {

@@ -46,15 +46,15 @@ extension WindowWorkspace {
         carryStateForward()
     }
 
-    /// The output head's mode or mean (temperature 0) for every row of the last forward pass:
-    /// the model's reconstruction of its input along the inference path. Writes [rows, D]
-    /// frames (real input) or returns the tokens (text).
-    public func decodedMeans(into frames: UnsafeMutablePointer<Float>?) -> [Int32] {
+    /// The output head's mode or mean (temperature 0) for every row of the last forward pass of a
+    /// real-valued model: its reconstruction of the input along the inference path, [rows, D].
+    public func decodedMeans(into frames: UnsafeMutablePointer<Float>) {
         let c = model.config, width = model.head.samplingWidth
+        precondition(c.input == .real, "decoded means are frames of a real-valued model")
         let zeros = [Float](repeating: 0, count: width)
-        return (0..<rows).map { r in
-            model.head.sample(decoder.output + r * c.headWidth, temperature: 0, uniforms: zeros, normals: zeros,
-                              frame: frames.map { $0 + r * c.inputSize })
+        for r in 0..<rows {
+            _ = model.head.sample(decoder.output + r * c.headWidth, temperature: 0, uniforms: zeros, normals: zeros,
+                                  frame: frames + r * c.inputSize)
         }
     }
 }

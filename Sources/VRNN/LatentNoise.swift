@@ -2,7 +2,7 @@ import Kernels
 
 /// What a random number is for: the counter's third word, so different uses never share numbers.
 public enum NoisePurpose: UInt32, Sendable {
-    case latent = 1     // eps of z = mu_q + sigma_q * eps in training and evaluation
+    case latent = 1     // eps of z = mu_q + sigma_q * eps in training
     case sampling = 2   // generation
     case validation = 3 // eps of z when measuring the validation loss
     case priming = 4    // eps of z while a sample reads its priming text

@@ -27,29 +27,32 @@ extension OutputHead {
         let penUp = x + 2
         let strokeLoss = bernoulli(p, penUp, grad, scale, count: 1)
         let logits = p + 1, mu = logits + k, rawSigma = mu + 2 * k, rawRho = rawSigma + 2 * k
+        // Each component is evaluated once; the gradient loop reads the same values.
         let offsetLoss = withUnsafeTemporaryAllocation(of: Float.self, capacity: k) { a -> Float in
-            let a = a.baseAddress!
-            let logitLSE = logSumExp(logits, count: k)
-            for c in 0..<k {
-                let g = Bivariate(x, mu + 2 * c, rawSigma + 2 * c, rawRho[c], sigmaMin)
-                a[c] = logits[c] - logitLSE - g.negativeLogDensity
+            withUnsafeTemporaryAllocation(of: Bivariate.self, capacity: k) { components -> Float in
+                let a = a.baseAddress!, components = components.baseAddress!
+                let logitLSE = logSumExp(logits, count: k)
+                for c in 0..<k {
+                    (components + c).initialize(to: Bivariate(x, mu + 2 * c, rawSigma + 2 * c, rawRho[c], sigmaMin))
+                    a[c] = logits[c] - logitLSE - components[c].negativeLogDensity
+                }
+                let total = logSumExp(a, count: k)
+                guard let grad else { return -total }
+                let dLogits = grad + 1, dMu = dLogits + k, dSigma = dMu + 2 * k, dRho = dSigma + 2 * k
+                for c in 0..<k {
+                    let g = components[c]
+                    let weight = scale * expf(a[c] - total)
+                    dLogits[c] = scale * expf(logits[c] - logitLSE) - weight
+                    let ax = g.zx - g.rho * g.zy, ay = g.zy - g.rho * g.zx
+                    dMu[2 * c] = -weight * ax / (g.q * g.sx)
+                    dMu[2 * c + 1] = -weight * ay / (g.q * g.sy)
+                    dSigma[2 * c] = weight * (1 / g.sx - g.zx * ax / (g.q * g.sx)) * DiagonalGaussian.sigmaSlope(rawSigma[2 * c])
+                    dSigma[2 * c + 1] = weight * (1 / g.sy - g.zy * ay / (g.q * g.sy)) * DiagonalGaussian.sigmaSlope(rawSigma[2 * c + 1])
+                    let t = tanhf(rawRho[c])  // d rho / d raw = rhoLimit (1 - tanh^2(raw))
+                    dRho[c] = weight * (-(g.rho + g.zx * g.zy) / g.q + g.rho * g.mahalanobis / (g.q * g.q)) * Self.rhoLimit * (1 - t * t)
+                }
+                return -total
             }
-            let total = logSumExp(a, count: k)
-            guard let grad else { return -total }
-            let dLogits = grad + 1, dMu = dLogits + k, dSigma = dMu + 2 * k, dRho = dSigma + 2 * k
-            for c in 0..<k {
-                let g = Bivariate(x, mu + 2 * c, rawSigma + 2 * c, rawRho[c], sigmaMin)
-                let weight = scale * expf(a[c] - total)
-                dLogits[c] = scale * expf(logits[c] - logitLSE) - weight
-                let ax = g.zx - g.rho * g.zy, ay = g.zy - g.rho * g.zx
-                dMu[2 * c] = -weight * ax / (g.q * g.sx)
-                dMu[2 * c + 1] = -weight * ay / (g.q * g.sy)
-                dSigma[2 * c] = weight * (1 / g.sx - g.zx * ax / (g.q * g.sx)) * DiagonalGaussian.sigmaSlope(rawSigma[2 * c])
-                dSigma[2 * c + 1] = weight * (1 / g.sy - g.zy * ay / (g.q * g.sy)) * DiagonalGaussian.sigmaSlope(rawSigma[2 * c + 1])
-                let t = tanhf(rawRho[c])
-                dRho[c] = weight * (-(g.rho + g.zx * g.zy) / g.q + g.rho * g.mahalanobis / (g.q * g.q)) * Self.rhoLimit * (1 - t * t)
-            }
-            return -total
         }
         return strokeLoss + offsetLoss
     }

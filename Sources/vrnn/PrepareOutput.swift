@@ -18,7 +18,7 @@ struct PrepareOutput: ParsableArguments {
 
     /// Checks the output can be written before any slow reading, so a mistake costs nothing.
     func checkWritable() throws {
-        if !force && FileManager.default.fileExists(atPath: out) { throw UserError("\(out) already exists; pass --force to replace it") }
+        try refuseToOverwrite(out, force: force)
     }
 
     /// Normalises, splits and writes real-valued sequences; prints one summary line.

@@ -45,12 +45,19 @@ struct SampleCommand: ParsableCommand {
     var outputKind: String { out.map { URL(fileURLWithPath: $0).pathExtension.lowercased() } ?? "" }
 
     func run() throws {
-        if let out, !force, FileManager.default.fileExists(atPath: out) { throw UserError("\(out) already exists; pass --force to replace it") }
+        if let out { try refuseToOverwrite(out, force: force) }
         let loaded = try LoadedCheckpoint(checkpoint)
         let decoding = try loaded.reader.decoding()
-        let parameters = FloatBuffer(loaded.parameters)
-        let generator = WindowWorkspace(model: loaded.model, batch: samples, steps: 1)
         let config = loaded.model.config
+        let metadata = DatasetMetadata(loaded.reader.dataMetadata)
+        let sampleRate = try checkOutput(config, metadata)
+        let parameters = FloatBuffer(loaded.parameters)
+        // Read --reconstruct's dataset before sampling, so a wrong path costs nothing.
+        let reconstructed = try reconstruct.map { path -> [(String, PenDrawing)] in
+            guard case .statistics(let mean, let std) = decoding else { throw UserError("--reconstruct is for pen models") }
+            return try reconstruction(of: path, loaded: loaded, parameters: parameters, mean: mean, std: std)
+        } ?? []
+        let generator = WindowWorkspace(model: loaded.model, batch: samples, steps: 1)
         if let prime {
             guard case .vocabulary(let vocabulary) = decoding else { throw UserError("--prime is for text models; this one reads real values") }
             try read(prime: prime, vocabulary: vocabulary, into: generator, parameters: parameters)
@@ -76,18 +83,14 @@ struct SampleCommand: ParsableCommand {
             let raw = frames.map { Self.denormalise($0, mean: mean, std: std) }
             switch outputKind {
             case "npy": try emit(NPYWriter.data(raw.flatMap { $0 }, shape: [samples, length, d]))
-            case "wav": try emit(try Self.waveform(raw, metadata: loaded.reader.dataMetadata))
+            case "wav": try emit(Self.waveform(raw, sampleRate: sampleRate!))
             case "svg":
-                guard config.head == .pen else {
-                    throw UserError("SVG drawings are for pen models (head pen, from `vrnn prepare synthetic`); this model's head is \(config.head.rawValue): write .csv or .npy")
-                }
                 let drawings = raw.map(PenDrawing.init(frames:))
-                var rows = try reconstruct.map { try reconstruction(of: $0, loaded: loaded, parameters: parameters, mean: mean, std: std) } ?? []
-                rows += drawings.prefix(Self.drawnSamples).enumerated().map {
+                let rows = reconstructed + drawings.prefix(Self.drawnSamples).enumerated().map {
                     ("sample \($0.offset + 1) of \(samples) (temperature \(temperature), seed \(seed))", $0.element)
                 }
                 try emit(Data(PenSVG.render(rows).utf8))
-                if let task = DatasetMetadata(loaded.reader.dataMetadata).task {
+                if let task = metadata.task {
                     print("shapes in the \(samples) sample\(samples == 1 ? "" : "s") (\(task.rawValue) task), by the stroke classifier:\n"
                           + PatternCounts(drawings).report(task))
                 }
@@ -118,12 +121,26 @@ struct SampleCommand: ParsableCommand {
         values.enumerated().map { $0.element * std[$0.offset % mean.count] + mean[$0.offset % mean.count] }
     }
 
-    /// The samples joined into one 16-bit waveform at the training data's sample rate, a quarter
-    /// second of silence between samples.
-    static func waveform(_ samples: [[Float]], metadata: String) throws -> Data {
-        guard let rate = DatasetMetadata(metadata).sampleRate else {
+    /// Refuses, before any sampling, an output form the model cannot fill; returns the sample
+    /// rate for WAV output.
+    func checkOutput(_ config: ModelConfig, _ metadata: DatasetMetadata) throws -> Int? {
+        let kind = outputKind
+        if config.input == .categorical && ["npy", "wav", "svg"].contains(kind) {
+            throw UserError("a text model writes text; give --out FILE.txt or no --out (standard output)")
+        }
+        if kind == "svg" && config.head != .pen {
+            throw UserError("SVG drawings are for pen models (head pen, from `vrnn prepare synthetic`); this model's head is \(config.head.rawValue): write .csv or .npy")
+        }
+        guard kind == "wav" else { return nil }
+        guard let rate = metadata.sampleRate else {
             throw UserError("WAV output is for models of audio prepared with `vrnn prepare wav`; this checkpoint's data has no sample rate: write .csv or .npy")
         }
+        return rate
+    }
+
+    /// The samples joined into one 16-bit waveform at the training data's sample rate, a quarter
+    /// second of silence between samples.
+    static func waveform(_ samples: [[Float]], sampleRate rate: Int) -> Data {
         let silence = [Float](repeating: 0, count: rate / 4)
         return WAVFile.encode(samples.dropFirst().reduce(samples[0]) { $0 + silence + $1 }, sampleRate: rate)
     }
@@ -145,7 +162,7 @@ struct SampleCommand: ParsableCommand {
         reader.frames.copy(from: Array(values[rows.lowerBound * d..<rows.upperBound * d]))
         reader.forward(parameters: parameters.pointer, normaliser: 1)
         let decoded = FloatBuffer(count: rows.count * d)
-        _ = reader.decodedMeans(into: decoded.pointer)
+        reader.decodedMeans(into: decoded.pointer)
         let name = "\(split == dataset.valid ? "validation" : "training") sequence \(sequence) of \(URL(fileURLWithPath: path).lastPathComponent)"
         return [("data: " + name, PenDrawing(frames: Self.denormalise(reader.frames.array, mean: mean, std: std))),
                 ("reconstruction: z = mu_q, decoder mean", PenDrawing(frames: Self.denormalise(decoded.array, mean: mean, std: std)))]

@@ -159,11 +159,12 @@ struct TrainCommand: ParsableCommand {
                 metrics.validLoss = (sums.reconstruction + sums.kl) / Double(validator.characters)
             }
             log.report(metrics)
-            if training.kl.adaptiveTarget != nil && config.hasLatent && metrics.reconstruction <= 0 && !adaptiveHeldNoted {
+            if training.kl.adaptiveTarget != nil && config.hasLatent && !adaptiveHeldNoted
+                && !KLSchedule.ratioDefined(kl: metrics.kl, reconstruction: metrics.reconstruction) {
                 // Continuous densities can make -log p(x | z) negative, where w*KL/reconstruction means nothing.
-                log.line(String(format: "vrnn: the adaptive KL weight holds at %.3g while the reconstruction is %.4f nats (not positive; "
-                                + "w*KL/reconstruction has no meaning there); use --kl-weight or --kl-warmup for such data",
-                                Double(metrics.klWeight), metrics.reconstruction))
+                log.line(String(format: "vrnn: the adaptive KL weight holds at %.3g while w*KL/reconstruction is undefined "
+                                + "(KL %.4f, reconstruction %.4f nats; both must be positive); use --kl-weight or --kl-warmup for such data",
+                                Double(metrics.klWeight), metrics.kl, metrics.reconstruction))
                 adaptiveHeldNoted = true
             }
             session.metrics?.append(metrics, charactersPerSecond: log.rate(at: metrics.step))
@@ -206,10 +207,9 @@ struct TrainCommand: ParsableCommand {
                 try session.folder.publish(path, keep: keepCheckpoints)
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 log.line(String(format: "vrnn: checkpoint %@ (%.1f MB, %.2f s)", path, Double(size) / 1e6, Date().timeIntervalSince(start)))
-                // The loss curves beside it (a failure here costs only the picture).
-                if let csv = try? String(contentsOfFile: session.folder.metricsPath, encoding: .utf8),
-                   let svg = try? LossPlot.svg(csv: csv, source: session.folder.metricsPath) {
-                    try? AtomicFile.write(Data(svg.utf8), to: session.folder.path + "/losses.svg")
+                // The loss curves beside it, from the history in memory (a failure costs only the picture).
+                if let history = session.metrics?.history {
+                    try? AtomicFile.write(Data(LossPlot.svg(columns: MetricsFile.columns, history: history).utf8), to: session.folder.lossesPath)
                 }
             } catch {
                 failure = error

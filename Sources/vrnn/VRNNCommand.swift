@@ -54,3 +54,8 @@ struct UserError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Refuses to replace an existing output file unless --force was given.
+func refuseToOverwrite(_ path: String, force: Bool) throws {
+    if !force && FileManager.default.fileExists(atPath: path) { throw UserError("\(path) already exists; pass --force to replace it") }
+}

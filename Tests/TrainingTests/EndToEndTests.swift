@@ -34,6 +34,11 @@ final class EndToEndTests: XCTestCase {
             ["the", "quick", "brown", "fox", "over", "lazy"].contains(String($0)) }
         XCTAssertGreaterThan(words.count, 5, "the sample holds words of the text:\n\(sample)")
 
+        // A text model cannot fill a drawing: refused before sampling, nothing written.
+        let drawing = try MPIRun.run(ranks: 1, ["sample", "--checkpoint", path("run"), "--out", path("text.svg")])
+        XCTAssertNotEqual(drawing.status, 0)
+        XCTAssertTrue(drawing.stderr.contains("a text model writes text"), drawing.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("text.svg")))
         _ = try vrnn(1, ["export", "--checkpoint", path("run"), "--out", path("weights.h5")])
         let inspected = try vrnn(1, ["inspect", path("weights.h5")]).stdout
         for expected in ["vrnn-weights, format version 1", "weights/rnn.weight_hh_l0", "[96, 32]", "float32", "\"hidden\":32"] {

@@ -57,6 +57,7 @@ final class EvalTests: XCTestCase {
         XCTAssertLessThan(a["ll"]!, a["elbo"]!, "the K = 8 estimate must be tighter than the ELBO")
 
         let mean1 = try vrnn(common + ["--posterior-mean", "--seed", "1"]), mean2 = try vrnn(common + ["--posterior-mean", "--seed", "9"], ranks: 2)
+        XCTAssertNotNil(figures(mean1.stdout)["elbo"], mean1.stdout)
         XCTAssertEqual(figures(mean1.stdout)["elbo"], figures(mean2.stdout)["elbo"], "z = mu_q does not depend on the seed")
         XCTAssertNil(figures(mean1.stdout)["ll"])
 
@@ -83,6 +84,10 @@ extension EvalTests {
         let refused = try vrnn(["sample", "--checkpoint", path("pen"), "--out", path("pen.wav")])
         XCTAssertTrue(refused.status != 0 && refused.stderr.contains("WAV output is for models of audio"), refused.stderr)
 
+        // An explicit --out is not overwritten without --force; the run's own losses.svg is redrawn.
+        let kept = try vrnn(["plot", path("pen"), "--out", path("pen.svg")])
+        XCTAssertTrue(kept.status != 0 && kept.stderr.contains("already exists"), kept.stderr)
+        XCTAssertEqual(try String(contentsOfFile: path("pen.svg"), encoding: .utf8), svg)
         let plotted = try vrnn(["plot", path("pen")])
         XCTAssertEqual(plotted.status, 0, plotted.stderr)
         let curves = try String(contentsOfFile: path("pen") + "/losses.svg", encoding: .utf8)
