@@ -1,19 +1,24 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module graph (arrows point down only, see docs/ARCHITECTURE-NOTES in README):
-//   vrnn (executable) -> Training, Cluster, Storage, VRNN, Kernels
+// Module graph (arrows point down only; docs/ARCHITECTURE.md says what each module owns and must
+// never import):
+//   CLI (the `vrnn` executable) -> Runs, Cluster, ArgumentParser
+//   Runs -> Training, Storage, Drawing, Pen, VRNN, Kernels
 //   Cluster -> Training (Collective protocol), CMPI
 //   Training -> VRNN, Kernels
+//   Drawing -> Pen
+//   Pen -> Kernels
 //   Storage -> CHDF5
-//   Pen -> Kernels (the pen-trajectory tasks, their shape classifier and SVG drawings)
 //   VRNN -> Kernels
 //   Kernels -> CBLAS
 let package = Package(
     name: "vrnn",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "vrnn", targets: ["vrnn"]),
+        .executable(name: "vrnn", targets: ["CLI"]),
+        // Train, checkpoint, evaluate and sample a VRNN from a Swift program (docs/LIBRARY.md).
+        .library(name: "VRNNKit", targets: ["Runs", "Training", "Cluster", "Storage", "Drawing", "Pen", "VRNN", "Kernels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,10 +34,12 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Training", "CMPI"]),
         .target(name: "Storage", dependencies: ["CHDF5"]),
         .target(name: "Pen", dependencies: ["Kernels"]),
+        .target(name: "Drawing", dependencies: ["Pen"]),
+        .target(name: "Runs", dependencies: ["Training", "Storage", "Drawing", "Pen", "VRNN", "Kernels"]),
         .executableTarget(
-            name: "vrnn",
+            name: "CLI",
             dependencies: [
-                "Kernels", "VRNN", "Training", "Cluster", "Storage", "Pen",
+                "Runs", "Cluster", "Training", "VRNN", "Storage", "Pen", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,7 +48,8 @@ let package = Package(
         .testTarget(name: "VRNNTests", dependencies: ["VRNN", "Kernels", "Training", "Storage"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CHDF5"]),
-        .testTarget(name: "PenTests", dependencies: ["Pen"]),
+        .testTarget(name: "PenTests", dependencies: ["Pen", "Drawing"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "VRNN", "Kernels", "Cluster", "Storage"]),
+        .testTarget(name: "RunsTests", dependencies: ["Runs", "Training", "VRNN", "Storage", "Drawing"]),
     ]
 )

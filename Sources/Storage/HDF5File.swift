@@ -101,7 +101,7 @@ public final class HDF5File {
             let size = H5Tget_size(type)
             var bytes = [CChar](repeating: 0, count: size + 1)
             guard H5Aread(attribute, type, &bytes) >= 0 else { throw HDF5Error("\(path): cannot read attribute \(name)") }
-            return String(cString: bytes)
+            return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
 

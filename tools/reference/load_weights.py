@@ -2,7 +2,7 @@
 
     python tools/reference/load_weights.py weights.h5
 
-The lines below are the ones docs/WEIGHTS.md shows; load_state_dict(strict=True) fails on any
+The lines below are the ones docs/FILES.md shows; load_state_dict(strict=True) fails on any
 missing, extra or wrongly shaped tensor, so a clean run proves the names and layouts match.
 """
 import json

@@ -1,12 +1,11 @@
 import Foundation
-import Kernels
 
 /// Makes sure this process runs OpenBLAS's fast kernel with one thread per rank, and says which.
-enum BLASSetup {
+public enum BLASSetup {
     /// If OpenBLAS fell back to a generic kernel on a CPU it does not recognise, re-executes this
     /// program once with OPENBLAS_CORETYPE set (the library reads it only at load time). A user's
     /// own OPENBLAS_CORETYPE always wins.
-    static func ensureFastKernel() {
+    public static func ensureFastKernel() {
         let detected = BLASInfo.coreName
         guard let choice = BLASKernelChoice.recommended(
             detected: detected, cpuFlags: BLASKernelChoice.cpuFlags(),
@@ -20,12 +19,12 @@ enum BLASSetup {
     }
 
     /// Ranks each use one BLAS thread unless the user asked for more (ARCHITECTURE §5).
-    static func configureThreads() {
+    public static func configureThreads() {
         if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BLASInfo.setThreads(1) }
     }
 
     /// e.g. "OpenBLAS kernel Zen, 1 thread (detected by OpenBLAS)".
-    static var summary: String {
+    public static var summary: String {
         let environment = ProcessInfo.processInfo.environment
         let origin: String
         if let set = environment["OPENBLAS_CORETYPE"], !set.isEmpty {

@@ -1,15 +1,12 @@
-import ArgumentParser
 import Foundation
 import Storage
 
-struct InspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "inspect",
-        abstract: "Show what a vrnn HDF5 file (dataset, checkpoint or weights) holds.")
-
-    @Argument(help: "The file (a run folder means its latest checkpoint).") var path: String
-
-    func run() throws {
+/// `vrnn inspect`: what one of our HDF5 files holds, as text: its kind, format version and
+/// config, a checkpoint's step and last losses or a dataset's sequence statistics, and every
+/// tensor's shape, dtype and min/max/mean.
+public enum FileInspection {
+    /// `path` is a file, or a run folder meaning its latest checkpoint.
+    public static func describe(_ path: String) throws -> [String] {
         var isFolder: ObjCBool = false
         let file = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
             ? try RunFolder.resolveCheckpoint(path) : path
@@ -17,59 +14,60 @@ struct InspectCommand: ParsableCommand {
         let format = (try? hdf5.stringAttribute("format")) ?? "(none)"
         let version = (try? hdf5.doubleAttribute("format_version")).map { String(Int($0)) } ?? "?"
         guard let kind = FileFormat.all.first(where: { $0.name == format }) else {
-            print("\(file): an HDF5 file, but not a vrnn one (format \(format))")
-            try printDatasets(hdf5)
-            return
+            return ["\(file): an HDF5 file, but not a vrnn one (format \(format))"] + (try datasets(hdf5))
         }
         try kind.check(hdf5)
-        print("\(file): \(kind.name), format version \(version)")
+        var lines = ["\(file): \(kind.name), format version \(version)"]
         switch kind {
-        case .checkpoint: try describeCheckpoint(hdf5)
-        case .dataset: try describeDataset(hdf5.path)
-        default: print("from: \(Self.pretty((try? hdf5.stringAttribute("metadata")) ?? "{}"))")
+        case .checkpoint: lines += try checkpoint(hdf5)
+        case .dataset: lines += try dataset(hdf5.path)
+        default: lines.append("from: \(pretty((try? hdf5.stringAttribute("metadata")) ?? "{}"))")
         }
         if let config = try? hdf5.stringAttribute(kind == .dataset ? "metadata" : "config") {
-            print("\(kind == .dataset ? "metadata" : "config"): \(Self.pretty(config))")
+            lines.append("\(kind == .dataset ? "metadata" : "config"): \(pretty(config))")
         }
-        try printDatasets(hdf5)
+        return lines + (try datasets(hdf5))
     }
 
-    func describeCheckpoint(_ hdf5: HDF5File) throws {
+    static func checkpoint(_ hdf5: HDF5File) throws -> [String] {
         let reader = try CheckpointReader(file: hdf5)
         let tokens = (try? hdf5.doubleAttribute("tokens_seen")).map { Int($0) } ?? 0
-        print("step \(reader.step), \(tokens) tokens seen, written by vrnn \(reader.codeVersion)")
-        print("data: \(reader.dataFingerprint)")
+        var lines = ["step \(reader.step), \(tokens) tokens seen, written by vrnn \(reader.codeVersion)", "data: \(reader.dataFingerprint)"]
         let history = try hdf5.readDoubles("metrics/history")
         let columns = try hdf5.stringAttribute("columns", of: "metrics/history").split(separator: ",").map(String.init)
         let rows = history.shape.first ?? 0
-        guard rows > 0, let loss = columns.firstIndex(of: "loss"), let valid = columns.firstIndex(of: "valid_loss") else { return }
+        guard rows > 0, let loss = columns.firstIndex(of: "loss"), let valid = columns.firstIndex(of: "valid_loss") else { return lines }
         let row = { (r: Int, c: Int) in history.values[r * columns.count + c] }
-        print(String(format: "metrics: %d steps; last training loss %.4f nats", rows, row(rows - 1, loss)), terminator: "")
+        var metrics = String(format: "metrics: %d steps; last training loss %.4f nats", rows, row(rows - 1, loss))
         if let lastValid = (0..<rows).last(where: { !row($0, valid).isNaN }) {
-            print(String(format: "; last validation loss %.4f nats (step %d)", row(lastValid, valid), Int(row(lastValid, 0))), terminator: "")
+            metrics += String(format: "; last validation loss %.4f nats (step %d)", row(lastValid, valid), Int(row(lastValid, 0)))
         }
-        print()
+        lines.append(metrics)
+        return lines
     }
 
-    func describeDataset(_ file: String) throws {
+    static func dataset(_ file: String) throws -> [String] {
         let dataset = try SequenceDataset(readingAt: file)
         let lengths = zip(dataset.offsets.dropFirst(), dataset.offsets).map { Int($0 - $1) }
+        var lines: [String] = []
         switch dataset.values {
-        case .tokens(_, let vocabulary): print("text: \(dataset.rowCount) tokens over a vocabulary of \(vocabulary.count)")
-        case .frames(_, let d, _, _): print("real-valued: \(dataset.rowCount) frames of \(d) values (normalised; /stats holds mean and std)")
+        case .tokens(_, let vocabulary): lines.append("text: \(dataset.rowCount) tokens over a vocabulary of \(vocabulary.count)")
+        case .frames(_, let d, _, _): lines.append("real-valued: \(dataset.rowCount) frames of \(d) values (normalised; /stats holds mean and std)")
         }
-        print("sequences: \(lengths.count), length min \(lengths.min()!) / mean "
-              + String(format: "%.1f", Double(lengths.reduce(0, +)) / Double(lengths.count)) + " / max \(lengths.max()!)")
+        lines.append("sequences: \(lengths.count), length min \(lengths.min()!) / mean "
+                     + String(format: "%.1f", Double(lengths.reduce(0, +)) / Double(lengths.count)) + " / max \(lengths.max()!)")
         for (name, range) in [("train", dataset.train), ("valid", dataset.valid)] {
             let rows = range.isEmpty ? 0 : Int(dataset.offsets[range.upperBound] - dataset.offsets[range.lowerBound])
-            print("split \(name): sequences \(range.lowerBound)..<\(range.upperBound) (\(range.count)), \(rows) rows")
+            lines.append("split \(name): sequences \(range.lowerBound)..<\(range.upperBound) (\(range.count)), \(rows) rows")
         }
+        return lines
     }
 
-    func printDatasets(_ hdf5: HDF5File) throws {
+    /// A blank line, a header and one row per tensor.
+    static func datasets(_ hdf5: HDF5File) throws -> [String] {
         let names = try hdf5.datasetNames()
         let width = max(names.map(\.count).max() ?? 0, 7)
-        print("\n" + "dataset".padding(toLength: width, withPad: " ", startingAt: 0) + "  shape             dtype      min          max          mean")
+        var lines = ["", "dataset".padding(toLength: width, withPad: " ", startingAt: 0) + "  shape             dtype      min          max          mean"]
         for name in names {
             let description = try hdf5.describe(name)
             var line = name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
@@ -81,8 +79,9 @@ struct InspectCommand: ParsableCommand {
                 line += String(format: "  %-11.5g  %-11.5g  %.5g", finite.min() ?? .nan, finite.max() ?? .nan, mean)
                 if finite.count < values.count { line += "  (\(values.count - finite.count) not finite)" }
             }
-            print(line)
+            lines.append(line)
         }
+        return lines
     }
 
     /// A JSON string re-printed on one line with sorted keys (or as it is, when it is not JSON).

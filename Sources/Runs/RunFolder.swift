@@ -4,8 +4,8 @@ import Storage
 /// A run's folder: config.json, metrics.csv, losses.svg, checkpoint-<step>.h5 files and `latest`, a one-line
 /// text file naming the newest complete checkpoint. A checkpoint becomes `latest` only after it is
 /// in place and synced, so a crash at any moment leaves `latest` naming a loadable file.
-struct RunFolder {
-    let path: String
+public struct RunFolder {
+    public let path: String
 
     var configPath: String { path + "/config.json" }
     var metricsPath: String { path + "/metrics.csv" }

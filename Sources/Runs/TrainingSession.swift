@@ -5,7 +5,7 @@ import VRNN
 
 /// What a training run sets up before its first step, fresh or resumed from a run folder's
 /// latest checkpoint; any failure here is agreed across ranks by the caller.
-struct Session {
+struct TrainingSession {
     let config: RunConfig
     let trainer: Trainer
     let validator: Validator?
@@ -21,21 +21,22 @@ struct Session {
     let notes: [String]
     let metrics: MetricsFile?    // rank 0 only
 
-    init(_ command: TrainCommand, _ world: Collective) throws {
+    init(_ request: RunRequest, _ world: Collective) throws {
         var notes: [String] = []
-        let checkpoint = try command.resume.map { try CheckpointReader(path: try RunFolder(path: $0).latestCheckpoint()) }
+        let checkpoint = try request.resume.map { try CheckpointReader(path: try RunFolder(path: $0).latestCheckpoint()) }
         let saved = try checkpoint.map(RunCheckpoint.config)
-        let base: RunConfig? = try saved ?? command.config.map(Self.readConfig)
+        let base: RunConfig? = try saved ?? request.configFile.map(Self.readConfig)
 
-        let (train, valid, decoding, dataMetadata) = try Self.loadData(command, savedPath: saved?.data)
+        let (train, valid, decoding, dataMetadata, dataPath) = try Self.loadData(request.data, savedPath: saved?.data)
         self.decoding = decoding
         self.dataMetadata = dataMetadata
-        let config = command.runConfig(base: base, rows: train, suggestedHead: DatasetMetadata(dataMetadata).head)
+        var config = request.configure(base, train, DatasetMetadata(dataMetadata).head)
+        config.data = dataPath
         let fingerprint = train.fingerprint
         self.fingerprint = fingerprint
         if let saved, let checkpoint {
             try Self.checkCompatible(saved: saved, resumed: config, checkpoint: checkpoint, fingerprint: fingerprint)
-            notes.append("resuming \(command.resume!) from step \(checkpoint.step) (\(checkpoint.file.path), written by vrnn \(checkpoint.codeVersion))")
+            notes.append("resuming \(request.resume!) from step \(checkpoint.step) (\(checkpoint.file.path), written by vrnn \(checkpoint.codeVersion))")
             notes += configDifferences(saved.training, config.training, under: "training").map { "resume changes \($0)" }
             if config.data != saved.data { notes.append("resume reads \(config.data) (was \(saved.data)), the same data") }
         }
@@ -59,7 +60,7 @@ struct Session {
             validationSkipped = "\(error)"
         }
         trainRows = train.rowCount
-        folder = RunFolder(path: command.resume ?? command.runFolder ?? Self.defaultFolder())
+        folder = RunFolder(path: request.resume ?? request.folder ?? Self.defaultFolder())
         if world.rank == 0 {
             if checkpoint == nil {
                 try Self.createRunFolder(folder, config: config)
@@ -92,29 +93,29 @@ struct Session {
         }
     }
 
-    /// The training data and the validation split, from --data or --text, or on resume the
-    /// run's own data file.
-    static func loadData(_ command: TrainCommand, savedPath: String?) throws
-        -> (SequenceData, SequenceData?, DataDecoding, metadata: String) {
-        // On resume without --data or --text: the run's own file, a dataset when it is HDF5 (or
-        // missing: the dataset reader then says so), else raw text.
-        let textPath = command.textPath ?? (command.data == nil ? savedPath.flatMap {
-            !FileManager.default.fileExists(atPath: $0) || HDF5File.isHDF5($0) ? nil : $0 } : nil)
-        if let textPath {
-            let text = EncodedText(bytes: try EncodedText.read(textPath), vocabulary: EncodedText.ascii)
-            return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil, .vocabulary(text.vocabulary), "{}")
+    /// The training data and the validation split, from the request's source, or on resume the
+    /// run's own data file; and the path read.
+    static func loadData(_ source: RunRequest.DataSource?, savedPath: String?) throws
+        -> (SequenceData, SequenceData?, DataDecoding, metadata: String, path: String) {
+        // On resume without a source: the run's own file, a dataset when it is HDF5 (or missing:
+        // the dataset reader then says so), else raw text.
+        let resolved = source ?? savedPath.map {
+            !FileManager.default.fileExists(atPath: $0) || HDF5File.isHDF5($0) ? .dataset($0) : .text($0) }
+        switch resolved {
+        case nil: throw UserError("give the data to train on: --data DATASET.h5 or --text FILE")
+        case .text(let path):
+            let text = EncodedText(bytes: try EncodedText.read(path), vocabulary: EncodedText.ascii)
+            return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil, .vocabulary(text.vocabulary), "{}", path)
+        case .dataset(let path):
+            let dataset = try SequenceDataset(readingAt: path)
+            let decoding: DataDecoding
+            switch dataset.values {
+            case .tokens(_, let vocabulary): decoding = .vocabulary(vocabulary)
+            case .frames(_, _, let mean, let std): decoding = .statistics(mean: mean, std: std)
+            }
+            return (SequenceData(dataset.slice(dataset.train)),
+                    dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)), decoding, dataset.metadata, path)
         }
-        guard let path = command.data ?? savedPath else { throw UserError("give the data to train on: --data DATASET.h5 or --text FILE") }
-        let dataset = try SequenceDataset(readingAt: path)
-        let decoding: DataDecoding
-    /// The dataset's metadata JSON ("{}" for raw text), kept in checkpoints.
-    let dataMetadata: String
-        switch dataset.values {
-        case .tokens(_, let vocabulary): decoding = .vocabulary(vocabulary)
-        case .frames(_, _, let mean, let std): decoding = .statistics(mean: mean, std: std)
-        }
-        return (SequenceData(dataset.slice(dataset.train)),
-                dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)), decoding, dataset.metadata)
     }
 
     static func readConfig(_ path: String) throws -> RunConfig {

@@ -1,37 +1,35 @@
-import ArgumentParser
 import Foundation
 import Storage
 
-/// What every `vrnn prepare` kind shares: the output file, the validation fraction and --force.
-struct PrepareOutput: ParsableArguments {
-    @Option(help: "Output dataset file.") var out: String
-    @Option(name: .customLong("valid-fraction"),
-            help: "Fraction kept for validation: the last sequences (or the end of a single sequence).")
-    var validFraction = 0.1
-    @Flag(help: "Replace an existing output file.") var force = false
+/// Where a prepared dataset goes and what every `vrnn prepare` kind shares: the validation
+/// fraction, --force, the split-and-normalise path for real values and the summary line.
+public struct PreparationOutput {
+    public var path: String
+    /// Fraction kept for validation: the last sequences (or the end of a single sequence).
+    public var validFraction: Double
+    /// Replace an existing file.
+    public var force: Bool
 
-    func validate() throws {
-        guard validFraction >= 0, validFraction < 1 else {
-            throw ValidationError("--valid-fraction must be in [0, 1) (got \(validFraction))")
-        }
+    public init(path: String, validFraction: Double = 0.1, force: Bool = false) {
+        self.path = path; self.validFraction = validFraction; self.force = force
     }
 
     /// Checks the output can be written before any slow reading, so a mistake costs nothing.
     func checkWritable() throws {
-        try refuseToOverwrite(out, force: force)
+        try refuseToOverwrite(path, force: force)
     }
 
-    /// Normalises, splits and writes real-valued sequences; prints one summary line.
-    func writeFrames(_ sequences: [FrameSequence], metadata: [String: Any], rawColumns: Set<Int> = [], note: String = "") throws {
+    /// Normalises, splits and writes real-valued sequences; returns the summary line.
+    func writeFrames(_ sequences: [FrameSequence], metadata: [String: Any], rawColumns: Set<Int> = [], note: String = "") throws -> String {
         var metadata = metadata
         metadata["valid_fraction"] = validFraction
         let json = String(decoding: try JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys, .withoutEscapingSlashes]),
                           as: UTF8.self)
         let dataset = try SequenceDataset.frames(sequences, validFraction: validFraction, metadata: json, rawColumns: rawColumns)
-        try dataset.write(to: out, overwrite: force)
+        try dataset.write(to: path, overwrite: force)
         let d = sequences[0].dim
-        print("vrnn prepare: \(out): \(dataset.train.count) training and \(dataset.valid.count) validation sequences, "
-              + "\(dataset.rowCount) steps of \(d) value\(d == 1 ? "" : "s"), normalised with training-split statistics" + note)
+        return "vrnn prepare: \(path): \(dataset.train.count) training and \(dataset.valid.count) validation sequences, "
+            + "\(dataset.rowCount) steps of \(d) value\(d == 1 ? "" : "s"), normalised with training-split statistics" + note
     }
 
     /// The files named, with every folder replaced by its files ending in `.ext`, sorted.

@@ -1,56 +1,41 @@
-import ArgumentParser
-import Cluster
 import Foundation
 import Kernels
 import Training
 import VRNN
 
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure training throughput at 1 rank and at N ranks, weak-scaling efficiency and the sgemm ceiling.",
-        discussion: """
-            Run under mpirun: `launch/mpirun 2 bench --preset seed-char`. Rank 0 first trains alone on G/N streams \
-            (the work one rank has in the N-rank run), then all N ranks train on G streams together. \
-            Achieved GFLOP/s counts 6 flops per weight-matrix entry per character-step (forward 2, backward 4).
-            """)
+/// `vrnn bench`: training throughput at 1 rank and at N ranks, weak-scaling efficiency and the
+/// sgemm ceiling on this core. Rank 0 first trains alone on G/N streams (the work one rank has in
+/// the N-rank run), then all N ranks train on G streams together. Achieved GFLOP/s counts 6
+/// flops per weight-matrix entry per character-step (forward 2, backward 4).
+public struct Benchmark {
+    public var model: ModelConfig
+    public var training: TrainingConfig
+    /// The preset's name, for the report.
+    public var name: String
+    /// Timed steps per measurement, and untimed steps before each.
+    public var steps = 10
+    public var warmup = 2
 
-    @OptionGroup var model: ModelOptions
-    @Option(name: .customLong("global-batch"), help: "G for the N-rank run (default: the preset's).") var globalBatch: Int?
-    @Option(help: "T (default: the preset's).") var window: Int?
-    @Option(help: "Timed steps per measurement.") var steps = 10
-    @Option(help: "Untimed steps before each measurement.") var warmup = 2
-
-    func validate() throws {
-        if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
-        if warmup < 0 { throw ValidationError("--warmup must be non-negative (got \(warmup))") }
+    public init(model: ModelConfig, training: TrainingConfig, name: String) {
+        self.model = model; self.training = training; self.name = name
     }
 
-    func run() throws {
-        let world = MPICollective()
-        defer { world.finalize() }
+    /// Measures on every rank (collective); rank 0 passes its report lines to `say` as they come.
+    public func run(collective world: Collective, say: (String) -> Void) throws {
         let rank0 = world.rank == 0
-        var training = model.resolvedPreset.training
-        if let globalBatch { training.globalBatch = globalBatch }
-        if let window { training.window = window }
-        let config = model.modelConfig()
+        let config = model, training = training
         // The N-rank trainer checks the model and the rank count; every rank agrees before going on.
-        let setup = Result { () throws -> Trainer in
+        let together = try agreeing(world) { () throws -> Trainer in
             let vrnn = try VRNNModel(config)
             return try Self.trainer(vrnn, training, world, steps: steps + warmup)
         }
-        if let failing = world.firstFailingRank((try? setup.get()) == nil) {
-            if world.rank == failing, case .failure(let problem) = setup { report(problem, world) }
-            throw ExitCode.failure
-        }
-        let together = try setup.get()
         let vrnn = together.model
         let flopsPerCharStep = 6 * Double(vrnn.table.entries.filter { $0.name.hasSuffix("weight") && $0.name != "embedding.weight" }
             .reduce(0) { $0 + $1.count })
         let local = training.globalBatch / world.size
         if rank0 {
-            print("vrnn bench: \(BLASSetup.summary)")
-            print("vrnn bench: preset \(model.resolvedPreset.rawValue), \(vrnn.parameterCount) parameters, T=\(training.window), "
+            say("vrnn bench: \(BLASSetup.summary)")
+            say("vrnn bench: preset \(name), \(vrnn.parameterCount) parameters, T=\(training.window), "
                   + "G=\(training.globalBatch) over \(world.size) rank\(world.size == 1 ? "" : "s") (\(local) streams each)")
         }
 
@@ -62,7 +47,7 @@ struct BenchCommand: ParsableCommand {
             for (m, n, k) in [(rows, config.gates * h, config.rnnInputWidth), (512, 512, 512)] {
                 let g = Self.sgemmGFLOPs(m: m, n: n, k: k)
                 ceiling = max(ceiling, g)
-                print(String(format: "sgemm %dx%dx%d: %.1f GFLOP/s", m, n, k, g))
+                say(String(format: "sgemm %dx%dx%d: %.1f GFLOP/s", m, n, k, g))
             }
         }
         // 2. Rank 0 alone, with the streams one rank owns in the N-rank run.
@@ -72,7 +57,7 @@ struct BenchCommand: ParsableCommand {
             var alone = training
             alone.globalBatch = local
             single = Self.throughput(try Self.trainer(vrnn, alone, SingleProcess(), steps: steps + warmup), steps: steps, warmup: warmup)
-            print(String(format: "1 rank, G=%d: %.0f char-steps/s, %.2f GFLOP/s (%.1f %% of sgemm)",
+            say(String(format: "1 rank, G=%d: %.0f char-steps/s, %.2f GFLOP/s (%.1f %% of sgemm)",
                          local, single, single * flopsPerCharStep / 1e9, 100 * single * flopsPerCharStep / 1e9 / ceiling))
         }
         // 3. All ranks together.
@@ -80,9 +65,9 @@ struct BenchCommand: ParsableCommand {
         let rate = Self.throughput(together, steps: steps, warmup: warmup)
         if rank0 {
             let n = Double(world.size)
-            print(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
+            say(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
                          world.size, training.globalBatch, rate, rate / n, rate / n * flopsPerCharStep / 1e9))
-            print(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %%", world.size, 100 * rate / (n * single)))
+            say(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %%", world.size, 100 * rate / (n * single)))
         }
     }
 

@@ -10,8 +10,10 @@ final class StopSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var received: Int32?
     private var sources: [DispatchSourceSignal] = []
+    private let signals: [Int32]
 
     init(signals: [Int32] = [SIGTERM, SIGINT, SIGUSR1]) {
+        self.signals = signals
         for number in signals {
             signal(number, SIG_IGN)  // the default action would kill the process before the source sees it
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -19,6 +21,13 @@ final class StopSignal: @unchecked Sendable {
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// A library must not change the process's signal handling for good: the run's end gives
+    /// the signals back their default action.
+    deinit {
+        for source in sources { source.cancel() }
+        for number in signals { signal(number, SIG_DFL) }
     }
 
     private func record(_ number: Int32) {

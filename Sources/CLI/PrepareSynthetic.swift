@@ -1,12 +1,8 @@
 import ArgumentParser
-import Foundation
 import Pen
-import Storage
+import Runs
 
-/// The built-in pen-trajectory datasets (no download), deterministic from --seed: frames
-/// [dx, dy, pen-up] of figures drawn side by side (PenTask). dx and dy are normalised with the
-/// training split's statistics; the pen-up bit is kept as 0/1. The dataset's metadata names the
-/// pen head, which `vrnn train` then uses unless --head says otherwise.
+/// The built-in pen-trajectory datasets (no download); see DatasetPreparation.synthetic.
 struct PrepareSynthetic: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthetic",
@@ -33,14 +29,8 @@ struct PrepareSynthetic: ParsableCommand {
     }
 
     func run() throws {
-        try output.checkWritable()
-        let made = (0..<sequences).map {
-            FrameSequence(values: task.sequence(seed: seed, index: $0, figures: resolvedFigures, jitter: jitter).frames, dim: 3)
-        }
-        try output.writeFrames(made, metadata: ["kind": "synthetic", "task": task.rawValue, "sequences": sequences,
-                                                "figures": resolvedFigures, "seed": seed, "jitter": jitter,
-                                                "columns": ["dx", "dy", "pen_up"], "head": "pen"],
-                               rawColumns: [2], note: " (the pen-up column kept as 0/1)")
+        print(try DatasetPreparation.synthetic(task: task, sequences: sequences, figures: resolvedFigures, jitter: jitter, seed: seed,
+                                               output: output.target))
     }
 }
 

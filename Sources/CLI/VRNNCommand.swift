@@ -1,6 +1,8 @@
 import ArgumentParser
 import Cluster
 import Foundation
+import Kernels
+import Runs
 
 @main
 struct VRNNCommand: ParsableCommand {
@@ -25,7 +27,7 @@ struct VRNNCommand: ParsableCommand {
         } catch {
             // The parser's own outcomes (help, validation, exit codes) keep their meaning; every
             // other error is ours (a bad file, config or data) and is one line.
-            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }  // already reported (and MPI finalised)
+            if error is ReportedFailure { Foundation.exit(1) }  // already reported by the rank that met it (and MPI finalised)
             guard exitCode(for: error) == .failure else { exitOnce(withError: error) }
             FileHandle.standardError.write(Data("vrnn: error: \(error)\n".utf8))
             Foundation.exit(1)
@@ -47,15 +49,4 @@ struct VRNNCommand: ParsableCommand {
         world.finalize()
         Foundation.exit(exitCode(for: error).rawValue)
     }
-}
-
-/// A failure the user can fix, reported as one line `vrnn: error: ...` with a non-zero exit.
-struct UserError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Refuses to replace an existing output file unless --force was given.
-func refuseToOverwrite(_ path: String, force: Bool) throws {
-    if !force && FileManager.default.fileExists(atPath: path) { throw UserError("\(path) already exists; pass --force to replace it") }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Pen
 
 /// Drawings as one SVG: a row per drawing with its title, strokes as polylines (pen-up moves are
 /// not drawn), each stroke coloured by the pattern the classifier gives it.

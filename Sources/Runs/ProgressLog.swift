@@ -29,7 +29,7 @@ final class ProgressLog {
     func rate(at step: Int) -> Double { Double((step - firstStep) * tokensPerStep) / max(Date().timeIntervalSince(start), 1e-9) }
 
     func report(_ m: StepMetrics) {
-        if let every, let valid = m.validLoss {
+        if every != nil, let valid = m.validLoss {
             print("step \(m.step)/\(total)  validation loss \(nats(valid))")
         }
         guard let every, m.step % every == 0 || m.step == total else { return }

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Cluster
+import Runs
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training throughput at 1 rank and at N ranks, weak-scaling efficiency and the sgemm ceiling.",
+        discussion: """
+            Run under mpirun: `launch/mpirun 2 bench --preset seed-char`. Rank 0 first trains alone on G/N streams \
+            (the work one rank has in the N-rank run), then all N ranks train on G streams together. \
+            Achieved GFLOP/s counts 6 flops per weight-matrix entry per character-step (forward 2, backward 4).
+            """)
+
+    @OptionGroup var model: ModelOptions
+    @Option(name: .customLong("global-batch"), help: "G for the N-rank run (default: the preset's).") var globalBatch: Int?
+    @Option(help: "T (default: the preset's).") var window: Int?
+    @Option(help: "Timed steps per measurement.") var steps = 10
+    @Option(help: "Untimed steps before each measurement.") var warmup = 2
+
+    func validate() throws {
+        if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        if warmup < 0 { throw ValidationError("--warmup must be non-negative (got \(warmup))") }
+    }
+
+    func run() throws {
+        let world = MPICollective()
+        defer { world.finalize() }
+        var training = model.resolvedPreset.training
+        if let globalBatch { training.globalBatch = globalBatch }
+        if let window { training.window = window }
+        var benchmark = Benchmark(model: model.modelConfig(), training: training, name: model.resolvedPreset.rawValue)
+        benchmark.steps = steps
+        benchmark.warmup = warmup
+        try benchmark.run(collective: world) { print($0) }
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Cluster
+import Runs
+import Training
+import VRNN
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a VRNN, data-parallel over MPI ranks (mpirun -np N vrnn train ...).")
+
+    @Option(help: "Dataset made by `vrnn prepare`.") var data: String?
+    @Option(name: .customLong("text"), help: "Or a raw text file, read as bytes over ASCII-128 (no validation split).")
+    var textPath: String?
+    @Option(name: .customLong("run"), help: "Run folder for config.json, metrics.csv and checkpoints (default: checkpoints/run-DATE-TIME).")
+    var runFolder: String?
+    @Option(help: "Continue the run in this folder from its latest checkpoint (--steps is the run's new total).")
+    var resume: String?
+    @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every K steps (and always at the end and on SIGTERM/SIGINT).")
+    var checkpointEvery = 500
+    @Option(name: .customLong("checkpoint-minutes"), help: "Also write a checkpoint when M minutes have passed since the last one.")
+    var checkpointMinutes: Double?
+    @Option(name: .customLong("keep-checkpoints"), help: "Keep the newest K checkpoints in the run folder.")
+    var keepCheckpoints = 3
+    @Option(name: .customLong("pause-before-commit"), help: .hidden) var pauseBeforeCommit: Int?
+    @Option(help: "A config.json (e.g. from an earlier run) to start from instead of a preset; flags override it.")
+    var config: String?
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Total optimisation steps of the run.") var steps: Int?
+    @Option(name: .customLong("global-batch"), help: "G: streams per step.") var globalBatch: Int?
+    @Option(help: "T: time steps per truncated-BPTT window.") var window: Int?
+    @Option(help: "Seed of the initialisation and of every random number.") var seed: UInt64?
+    @Option(help: "Adam learning rate.") var lr: Float?
+    @Option(help: "Adam beta1.") var beta1: Float?
+    @Option(help: "Adam beta2.") var beta2: Float?
+    @Option(help: "Adam epsilon.") var eps: Float?
+    @Option(name: .customLong("weight-decay"), help: "Adam L2 weight decay.") var weightDecay: Float?
+    @Option(help: "Global gradient-norm clipping threshold.") var clip: Float?
+    @Option(name: .customLong("kl-weight"), help: "Fixed weight beta of the KL term (the adaptive weight's start value).")
+    var klWeight: Float?
+    @Option(name: .customLong("kl-warmup"), help: "Raise the KL weight linearly from 0 over this many steps.") var klWarmup: Int?
+    @Option(name: .customLong("free-nats"), help: "Free bits: KL below this many nats per latent dimension and step is not penalised.")
+    var freeNats: Float?
+    @Option(name: .customLong("kl-target"), help: "Adapt the KL weight w so that w*KL/reconstruction approaches this ratio.")
+    var klTarget: Float?
+    @Option(name: .customLong("kl-rate"), help: "How fast the adaptive KL weight moves per step (in log space).") var klRate: Float?
+    @Option(name: .customLong("log-every"), help: "Print a progress line every K steps.") var logEvery = 10
+    @Option(name: .customLong("valid-every"), help: "Measure the validation loss every K steps (and at the end).")
+    var validEvery = 200
+    @Flag(help: "Print nothing but errors.") var quiet = false
+    @Option(name: .customLong("check-every"), help: "Compare a checksum of the parameters across ranks every K steps.")
+    var checkEvery = 100
+    @Option(name: .customLong("dump-first-gradient"), help: .hidden) var dumpFirstGradient: String?
+
+    func validate() throws {
+        if data != nil && textPath != nil { throw ValidationError("--data and --text both give the data to train on; choose one") }
+        if resume == nil && data == nil && textPath == nil { throw ValidationError("give the data to train on: --data DATASET.h5 or --text FILE") }
+        if config != nil && model.preset != nil { throw ValidationError("--config and --preset both give a starting configuration; choose one") }
+        if resume != nil && (config != nil || model.preset != nil || runFolder != nil) {
+            throw ValidationError("--resume continues a run with its own configuration and folder; drop --config, --preset and --run")
+        }
+        if let checkpointMinutes, !(checkpointMinutes > 0) { throw ValidationError("--checkpoint-minutes must be positive (got \(checkpointMinutes))") }
+        for (name, value) in [("--steps", steps), ("--global-batch", globalBatch), ("--window", window)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
+        }
+        for (name, value) in [("--log-every", logEvery), ("--valid-every", validEvery), ("--check-every", checkEvery),
+                              ("--checkpoint-every", checkpointEvery), ("--keep-checkpoints", keepCheckpoints)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1 (got \(value))")
+        }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr))") }
+        if let clip, !(clip > 0) { throw ValidationError("--clip must be positive (got \(clip))") }
+        for (name, value) in [("--beta1", beta1), ("--beta2", beta2)] {
+            if let value, !(value >= 0 && value < 1) { throw ValidationError("\(name) must be in [0, 1) (got \(value))") }
+        }
+        if let eps, !(eps > 0) { throw ValidationError("--eps must be positive (got \(eps))") }
+        if let klWeight, !(klWeight >= 0 && klWeight.isFinite) { throw ValidationError("--kl-weight must be 0 or more (got \(klWeight))") }
+        if let klWarmup, klWarmup < 0 { throw ValidationError("--kl-warmup must be 0 or more steps (got \(klWarmup))") }
+        if let freeNats, !(freeNats >= 0 && freeNats.isFinite) { throw ValidationError("--free-nats must be 0 or more (got \(freeNats))") }
+        if let klTarget, !(klTarget > 0 && klTarget.isFinite) { throw ValidationError("--kl-target must be positive (got \(klTarget))") }
+        if let klRate, !(klRate > 0 && klRate <= 1) { throw ValidationError("--kl-rate must be in (0, 1] (got \(klRate))") }
+        if klTarget != nil, klWeight == 0 { throw ValidationError("the adaptive KL weight cannot start from --kl-weight 0; give a positive start") }
+        if let weightDecay, !(weightDecay >= 0) { throw ValidationError("--weight-decay must be non-negative (got \(weightDecay))") }
+    }
+
+    /// The effective configuration: config file or preset, then every flag given. A preset's model
+    /// (made for text) takes its input from the data (`ModelConfig.fitted`), with the head --head
+    /// names or the dataset suggests.
+    func runConfig(base: RunConfig?, rows: SequenceData, suggestedHead: ModelConfig.Head?) -> RunConfig {
+        let m = model.modelConfig(base: base?.model).fitted(to: rows, head: model.head ?? suggestedHead, mixtures: model.mixtures,
+                                                           frames: base == nil)
+        var t = base?.training ?? model.resolvedPreset.training
+        if let steps { t.steps = steps }
+        if let globalBatch { t.globalBatch = globalBatch }
+        if let window { t.window = window }
+        if let seed { t.seed = seed }
+        if let lr { t.adam.learningRate = lr }
+        if let beta1 { t.adam.beta1 = beta1 }
+        if let beta2 { t.adam.beta2 = beta2 }
+        if let eps { t.adam.epsilon = eps }
+        if let weightDecay { t.adam.weightDecay = weightDecay }
+        if let clip { t.clip = clip }
+        if let klWeight { t.kl.beta = klWeight }
+        if let klWarmup { t.kl.warmupSteps = klWarmup }
+        if let freeNats { t.kl.freeNats = freeNats }
+        if let klTarget { t.kl.adaptiveTarget = klTarget }
+        if let klRate { t.kl.adaptiveRate = klRate }
+        return RunConfig(model: m, training: t, data: base?.data ?? "")
+    }
+
+    var request: RunRequest {
+        var request = RunRequest(data: data.map { .dataset($0) } ?? textPath.map { .text($0) }, folder: runFolder, resume: resume,
+                                 configFile: config, configure: runConfig)
+        request.checkpointEvery = checkpointEvery
+        request.checkpointMinutes = checkpointMinutes
+        request.keepCheckpoints = keepCheckpoints
+        request.logEvery = quiet ? nil : logEvery
+        request.validEvery = validEvery
+        request.checkEvery = checkEvery
+        request.pauseBeforeCommit = pauseBeforeCommit
+        request.dumpFirstGradient = dumpFirstGradient
+        return request
+    }
+
+    func run() throws {
+        let world = MPICollective()
+        defer { world.finalize() }
+        try TrainingRun(request, collective: world).train()
+    }
+}

@@ -1,0 +1,155 @@
+import Drawing
+import Foundation
+import Kernels
+import Storage
+import Training
+import VRNN
+
+/// A training run from its first (or resumed) step to its last: progress lines, validation,
+/// metrics.csv, checkpoints on schedule, on a timer and on a stop signal, and the cross-rank
+/// checks. Every rank runs it; every decision is reduced over ranks (ARCHITECTURE §3).
+public final class TrainingRun {
+    public let request: RunRequest
+    let world: Collective
+    let session: TrainingSession
+    let log: ProgressLog
+    let stop = StopSignal()
+
+    /// The run's configuration after presets, config files, flags and the data were applied.
+    public var config: RunConfig { session.config }
+    public var folder: RunFolder { session.folder }
+    public var trainer: Trainer { session.trainer }
+
+    /// Sets the run up on every rank (fresh, or from the latest checkpoint of `request.resume`);
+    /// a failure on any rank is reported once and every rank throws `ReportedFailure`.
+    public init(_ request: RunRequest, collective world: Collective) throws {
+        self.request = request
+        self.world = world
+        session = try agreeing(world) { try TrainingSession(request, world) }
+        let training = session.config.training
+        log = ProgressLog(total: training.steps, firstStep: session.trainer.step, tokensPerStep: training.globalBatch * training.window,
+                          every: world.rank == 0 ? request.logEvery : nil, text: session.config.model.input == .categorical)
+    }
+
+    /// Trains to the configured step count, or until a stop signal (then a checkpoint is written
+    /// and it returns normally). Throws `ReportedFailure` after a reported failure.
+    public func train() throws {
+        let trainer = session.trainer, training = session.config.training, config = session.config.model
+        let rank0 = world.rank == 0
+        log.line("vrnn: \(BLASSetup.summary)")
+        log.line("vrnn: \(world.size) rank\(world.size == 1 ? "" : "s"), \(training.globalBatch / world.size) streams each")
+        log.line("vrnn: \(session.config.data): \(session.trainRows) training rows, "
+                 + (session.validator.map { "\($0.characters) validation rows per pass" }
+                    ?? session.validationSkipped.map { "validation skipped: \($0)" } ?? "no validation split"))
+        log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent), "
+                 + "\(trainer.model.parameterCount) parameters, G=\(training.globalBatch) T=\(training.window), \(training.steps) steps")
+        if config.hasLatent && training.kl != KLSchedule() { log.line("vrnn: \(training.kl.summary)") }
+        for note in session.notes { log.line("vrnn: \(note)") }
+        log.line("vrnn: run folder \(session.folder.path)")
+        try checkParametersAgree()
+
+        var last: StepMetrics?
+        var lastCheckpoint = Date()
+        var adaptiveHeldNoted = false
+        while trainer.step < training.steps {
+            var metrics = trainer.trainStep(inspectGradient: trainer.step == 0 ? dumpGradient(rank0) : nil)
+            // The reduced loss is the same on every rank, so every rank takes this branch together.
+            guard metrics.loss.isFinite else {
+                if rank0 { report(UserError("the loss became \(metrics.loss) at step \(metrics.step); lower --lr or --clip"), world) }
+                throw ReportedFailure()
+            }
+            if metrics.step % request.checkEvery == 0 { try checkParametersAgree() }
+            if let validator = session.validator, metrics.step % request.validEvery == 0 || metrics.step == training.steps {
+                let sums = validator.run(parameters: trainer.parameters, collective: world)
+                metrics.validLoss = (sums.reconstruction + sums.kl) / Double(validator.characters)
+            }
+            log.report(metrics)
+            if training.kl.adaptiveTarget != nil && config.hasLatent && !adaptiveHeldNoted
+                && !KLSchedule.ratioDefined(kl: metrics.kl, reconstruction: metrics.reconstruction) {
+                // Continuous densities can make -log p(x | z) negative, where w*KL/reconstruction means nothing.
+                log.line(String(format: "vrnn: the adaptive KL weight holds at %.3g while w*KL/reconstruction is undefined "
+                                + "(KL %.4f, reconstruction %.4f nats; both must be positive); use --kl-weight or --kl-warmup for such data",
+                                Double(metrics.klWeight), metrics.kl, metrics.reconstruction))
+                adaptiveHeldNoted = true
+            }
+            session.metrics?.append(metrics, charactersPerSecond: log.rate(at: metrics.step))
+            last = metrics
+
+            // A signal or a timer on any rank is every rank's decision (reduced, never local).
+            let timerDue = request.checkpointMinutes.map { Date().timeIntervalSince(lastCheckpoint) >= $0 * 60 } ?? false
+            let flags = world.allreduceMinMax([Double(stop.requested ?? 0), timerDue ? 1 : 0]).max
+            let stopping = flags[0] != 0
+            if stopping || flags[1] != 0 || metrics.step % request.checkpointEvery == 0 || metrics.step == training.steps {
+                try saveCheckpoint()
+                lastCheckpoint = Date()
+            }
+            if stopping {
+                log.line("vrnn: stopped by \(StopSignal.name(Int32(flags[0]))) at step \(metrics.step) of \(training.steps); "
+                         + "continue with: vrnn train --resume \(session.folder.path)")
+                return
+            }
+        }
+        if let last {
+            log.line(log.summary(last))
+            log.line("vrnn: run folder \(session.folder.path): config.json, metrics.csv, checkpoint \(session.folder.checkpointPath(step: last.step))")
+        }
+    }
+
+    /// Collective: gathers the streams' state, rank 0 writes the checkpoint and points `latest` at
+    /// it, and a failure (disk full, permissions) stops every rank with one message.
+    private func saveCheckpoint() throws {
+        let trainer = session.trainer
+        let streams = trainer.gatherStreamState()  // collective; the rest is rank 0's alone
+        var failure: Error?
+        if world.rank == 0 {
+            let state = RunCheckpoint.capture(trainer, streams: streams, config: session.config, fingerprint: session.fingerprint,
+                                              decoding: session.decoding, dataMetadata: session.dataMetadata,
+                                              metrics: session.metrics?.history ?? [])
+            let path = session.folder.checkpointPath(step: trainer.step)
+            let start = Date()
+            do {
+                try state.write(to: path, beforeCommit: request.pauseBeforeCommit == trainer.step ? { Self.pause(path) } : nil)
+                try session.folder.publish(path, keep: request.keepCheckpoints)
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                log.line(String(format: "vrnn: checkpoint %@ (%.1f MB, %.2f s)", path, Double(size) / 1e6, Date().timeIntervalSince(start)))
+                // The loss curves beside it, from the history in memory (a failure costs only the picture).
+                if let history = session.metrics?.history {
+                    try? AtomicFile.write(Data(LossPlot.svg(columns: MetricsFile.columns, history: history).utf8), to: session.folder.lossesPath)
+                }
+            } catch {
+                failure = error
+            }
+        }
+        if let failing = world.firstFailingRank(failure != nil) {
+            if world.rank == failing, let failure { report(UserError("cannot write the checkpoint: \(failure)"), world) }
+            throw ReportedFailure()
+        }
+    }
+
+    /// The checkpoint of a step is fully written to its temporary file: say so with this
+    /// process's pid and wait, so a test can kill -9 it here.
+    private static func pause(_ path: String) {
+        FileHandle.standardError.write(Data("vrnn: paused before committing \(path) (pid \(getpid()))\n".utf8))
+        sleep(600)
+    }
+
+    /// Ends the run, with one message from rank 0, if any rank's parameters differ from another's.
+    private func checkParametersAgree() throws {
+        let (low, high) = world.allreduceMinMax(session.trainer.parameterChecksum())
+        guard low != high else { return }
+        if world.rank == 0 {
+            report(UserError("the ranks' parameters differ at step \(session.trainer.step) (checksum \(low) vs \(high)); "
+                             + "every rank must run the same vrnn build on the same data"), world)
+        }
+        throw ReportedFailure()
+    }
+
+    /// With `dumpFirstGradient`, rank 0 writes the first step's summed gradient as raw float32.
+    private func dumpGradient(_ rank0: Bool) -> ((FloatBuffer) -> Void)? {
+        guard let path = request.dumpFirstGradient, rank0 else { return nil }
+        return { gradient in
+            let data = Data(bytes: gradient.pointer, count: gradient.count * MemoryLayout<Float>.size)
+            _ = FileManager.default.createFile(atPath: path, contents: data)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+@testable import Runs
+import Training
+import VRNN
+import XCTest
+
+/// The run lifecycle in one process: a fresh run, a resumed one, the folder's refusals, the
+/// checkpoint files and the signals a run borrows.
+final class RunLifecycleTests: RunsTestCase {
+    func request(_ text: String, _ run: String, steps: Int) -> RunRequest {
+        var request = RunRequest(data: .text(text), folder: run) { base, data, head in
+            var config = base ?? RunConfig(preset: .tiny, fittedTo: data, head: head)
+            config.training.steps = steps
+            config.training.seed = 3
+            return config
+        }
+        request.logEvery = nil
+        request.checkpointEvery = 10
+        return request
+    }
+
+    func testResumeContinuesBitIdentically() throws {
+        let text = try makeText(count: 5_000)
+        let straight = folder.appendingPathComponent("straight").path, split = folder.appendingPathComponent("split").path
+        let whole = try TrainingRun(request(text, straight, steps: 20), collective: SingleProcess())
+        try whole.train()
+        try TrainingRun(request(text, split, steps: 10), collective: SingleProcess()).train()
+        var resumed = RunRequest.resuming(split)
+        resumed.logEvery = nil
+        resumed.configure = { saved, _, _ in var c = saved!; c.training.steps = 20; return c }
+        let continued = try TrainingRun(resumed, collective: SingleProcess())
+        XCTAssertEqual(continued.trainer.step, 10)
+        XCTAssertEqual(continued.config.training.seed, 3, "the run keeps its own configuration")
+        try continued.train()
+        XCTAssertEqual(continued.trainer.step, 20)
+        XCTAssertEqual(continued.trainer.parameters.array, whole.trainer.parameters.array)
+        XCTAssertEqual(try String(contentsOfFile: split + "/metrics.csv", encoding: .utf8).split(separator: "\n").count, 21)
+    }
+
+    func testAFreshRunRefusesAFolderThatHoldsOne() throws {
+        let text = try makeText(count: 5_000), run = folder.appendingPathComponent("run").path
+        try TrainingRun(request(text, run, steps: 2), collective: SingleProcess()).train()
+        XCTAssertThrowsError(try TrainingRun(request(text, run, steps: 2), collective: SingleProcess())) { error in
+            XCTAssertTrue(error is ReportedFailure, "\(error)")
+        }
+        XCTAssertThrowsError(try TrainingSession(request(text, run, steps: 2), SingleProcess())) { error in
+            XCTAssertTrue("\(error)".contains("already holds a run"), "\(error)")
+        }
+    }
+
+    func testAResumeThatWouldChangeTheModelOrBatchIsRefused() throws {
+        let text = try makeText(count: 5_000), run = folder.appendingPathComponent("run").path
+        try TrainingRun(request(text, run, steps: 2), collective: SingleProcess()).train()
+        var wider = RunRequest.resuming(run)
+        wider.configure = { saved, _, _ in var c = saved!; c.model.hidden += 1; c.training.steps = 4; return c }
+        XCTAssertThrowsError(try TrainingSession(wider, SingleProcess())) { error in
+            XCTAssertTrue("\(error)".contains("model.hidden: 32 -> 33"), "\(error)")
+        }
+        var batch = RunRequest.resuming(run)
+        batch.configure = { saved, _, _ in var c = saved!; c.training.globalBatch = 4; c.training.steps = 4; return c }
+        XCTAssertThrowsError(try TrainingSession(batch, SingleProcess())) { error in
+            XCTAssertTrue("\(error)".contains("--global-batch 4 differs"), "\(error)")
+        }
+    }
+
+    func testTheFolderKeepsTheNewestCheckpointsAndDropsAbandonedTemporaries() throws {
+        let run = RunFolder(path: folder.path)
+        for step in [5, 10, 15, 20] { _ = FileManager.default.createFile(atPath: run.checkpointPath(step: step), contents: Data()) }
+        _ = FileManager.default.createFile(atPath: run.checkpointPath(step: 25) + ".tmp-999", contents: Data())
+        try run.publish(run.checkpointPath(step: 20), keep: 2)
+        XCTAssertEqual(run.checkpoints(), ["checkpoint-00000015.h5", "checkpoint-00000020.h5"])
+        XCTAssertEqual(try run.latestCheckpoint(), run.checkpointPath(step: 20))
+        XCTAssertEqual(run.removeAbandonedTemporaries(), ["checkpoint-00000025.h5.tmp-999"])
+        XCTAssertThrowsError(try RunFolder(path: folder.appendingPathComponent("none").path).latestCheckpoint())
+    }
+
+    func testARunGivesTheStopSignalsBack() throws {
+        var previous = sigaction()
+        do {
+            let stop = StopSignal()
+            sigaction(SIGUSR1, nil, &previous)
+            XCTAssertEqual(unsafeBitCast(previous.__sigaction_handler.sa_handler, to: Int.self), unsafeBitCast(SIG_IGN, to: Int.self))
+            withExtendedLifetime(stop) {}
+        }
+        sigaction(SIGUSR1, nil, &previous)
+        XCTAssertEqual(unsafeBitCast(previous.__sigaction_handler.sa_handler, to: Int.self), unsafeBitCast(SIG_DFL, to: Int.self))
+    }
+}
