@@ -55,7 +55,7 @@ final class FileIntegrityTests: TemporaryFolderTestCase {
         try SequenceDataset(values: .tokens([0, 1], vocabulary: [65, 66]), offsets: [0, 2], train: 0..<1, valid: 1..<1,
                             metadata: "{}").write(to: dataset, overwrite: false)
         let plain = folder.appendingPathComponent("plain.h5").path
-        FileManager.default.createFile(atPath: plain, contents: Data(repeating: 7, count: 4096))
+        _ = FileManager.default.createFile(atPath: plain, contents: Data(repeating: 7, count: 4096))
         let cases: [(String, String)] = [
             (try copy(good, "truncated.h5") { try HDF5Surgery.truncate($0, to: 0.6) }, "truncated or corrupt"),
             (try copy(good, "flipped.h5") { try HDF5Surgery.flipBit(in: $0, inside: HDF5Surgery.littleEndianBytes(Array(self.weights[0..<8]))) },

@@ -37,7 +37,7 @@ final class SequenceDatasetTests: TemporaryFolderTestCase {
         let nan = folder.appendingPathComponent("nan.h5").path
         try frames([1, .nan, 3, 4]).write(to: nan, overwrite: false)
         let notHDF5 = folder.appendingPathComponent("plain.h5").path
-        FileManager.default.createFile(atPath: notHDF5, contents: Data("hello".utf8))
+        _ = FileManager.default.createFile(atPath: notHDF5, contents: Data("hello".utf8))
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("VRNNTests/Fixtures/reference.h5").path
         for (path, message) in [(nan, "must be finite"), (notHDF5, "not an HDF5 file"), (fixture, "not a vrnn dataset"),

@@ -148,7 +148,7 @@ final class DistributedTrainingTests: XCTestCase {
         ]
         let existing = runs.appendingPathComponent("existing")
         try FileManager.default.createDirectory(at: existing, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: existing.appendingPathComponent("config.json").path, contents: Data("{}".utf8))
+        _ = FileManager.default.createFile(atPath: existing.appendingPathComponent("config.json").path, contents: Data("{}".utf8))
         let fixture = MPIRun.root.appendingPathComponent("Tests/VRNNTests/Fixtures/reference.h5").path
         for (ranks, extra, message) in cases {
             let substituted = extra.map { ["TEXT": textFile.path, "FIXTURE": fixture, "EXISTING": existing.path][$0] ?? $0 }

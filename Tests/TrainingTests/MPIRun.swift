@@ -35,8 +35,8 @@ enum MPIRun {
         init(ranks: Int, mpiOptions: [String], arguments: [String]) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-mpirun-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
-            FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["mpirun", "-np", "\(ranks)", "--oversubscribe"] + mpiOptions + [MPIRun.vrnn] + arguments
             process.environment = MPIRun.environment
