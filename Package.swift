@@ -11,14 +11,14 @@ import PackageDescription
 //   Pen -> Kernels
 //   Storage -> CHDF5
 //   VRNN -> Kernels
-//   Kernels -> CBLAS
+//   Kernels -> CKernels (C: vectorised element-wise kernels over SLEEF, dispatched at run time), CBLAS
 let package = Package(
     name: "vrnn",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vrnn", targets: ["CLI"]),
         // Train, checkpoint, evaluate and sample a VRNN from a Swift program (docs/LIBRARY.md).
-        .library(name: "VRNNKit", targets: ["Runs", "Training", "Cluster", "Storage", "Drawing", "Pen", "VRNN", "Kernels"]),
+        .library(name: "VRNNKit", targets: ["Runs", "Training", "Cluster", "Storage", "Drawing", "Pen", "VRNN", "Kernels", "CKernels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,7 +28,10 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
-        .target(name: "Kernels", dependencies: ["CBLAS"]),
+        // One binary for every CPU: the AVX-512 and AVX2 paths are compiled by target attributes
+        // and chosen at run time (Sources/CKernels/dispatch.c).
+        .target(name: "CKernels", linkerSettings: [.linkedLibrary("sleef"), .linkedLibrary("m")]),
+        .target(name: "Kernels", dependencies: ["CKernels", "CBLAS"]),
         .target(name: "VRNN", dependencies: ["Kernels"]),
         .target(name: "Training", dependencies: ["VRNN", "Kernels"]),
         .target(name: "Cluster", dependencies: ["Training", "CMPI"]),
@@ -44,7 +47,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "VRNNTests", dependencies: ["VRNN", "Kernels", "Training", "Storage"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CHDF5"]),

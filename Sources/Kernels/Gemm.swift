@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 
 /// Row-major single-precision matrix product over raw pointers:
 ///     C[m, n] = alpha * op(A) * op(B) + beta * C
@@ -34,14 +35,11 @@ private func scaleRows(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, s
 /// of a linear layer's output before `gemm(..., beta: 1)` adds the product.
 @inline(__always)
 public func broadcastRows(_ bias: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ldc: Int) {
-    for i in 0..<rows { (c + i * ldc).update(from: bias, count: cols) }
+    vk_broadcast_rows(bias, c, rows, cols, ldc)
 }
 
 /// out[j] += sum_i x[i, j] for x[rows, cols] with leading dimension `ldx`: the bias gradient.
 @inline(__always)
 public func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, ldx: Int, into out: UnsafeMutablePointer<Float>) {
-    for i in 0..<rows {
-        let row = x + i * ldx
-        for j in 0..<cols { out[j] += row[j] }
-    }
+    vk_add_column_sums(x, rows, cols, ldx, out)
 }

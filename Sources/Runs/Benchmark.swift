@@ -24,6 +24,7 @@ public struct Benchmark {
     public func run(collective world: Collective, say: (String) -> Void) throws {
         let rank0 = world.rank == 0
         let config = model, training = training
+        try KernelPath.agree(world)
         // The N-rank trainer checks the model and the rank count; every rank agrees before going on.
         let together = try agreeing(world) { () throws -> Trainer in
             let vrnn = try VRNNModel(config)
@@ -34,7 +35,7 @@ public struct Benchmark {
             .reduce(0) { $0 + $1.count })
         let local = training.globalBatch / world.size
         if rank0 {
-            say("vrnn bench: \(BLASSetup.summary)")
+            say("vrnn bench: \(BLASSetup.summary); \(KernelPath.summary)")
             say("vrnn bench: preset \(name), \(vrnn.parameterCount) parameters, T=\(training.window), "
                   + "G=\(training.globalBatch) over \(world.size) rank\(world.size == 1 ? "" : "s") (\(local) streams each)")
         }

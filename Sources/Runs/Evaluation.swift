@@ -35,6 +35,7 @@ public struct Evaluation {
     public init(_ request: Request, collective world: Collective) throws {
         self.request = request
         self.world = world
+        try KernelPath.agree(world)
         (loaded, evaluator, isText) = try agreeing(world) {
             let loaded = try LoadedCheckpoint(request.checkpoint)
             let dataset = try SequenceDataset(readingAt: request.data)

@@ -3,6 +3,7 @@ import Foundation
 import Kernels
 import Pen
 import Storage
+import Training
 import VRNN
 
 /// `vrnn sample`: samples written in the form the output's extension names (text; .csv or .npy
@@ -39,6 +40,7 @@ public enum Sampling {
     static let drawnSamples = 12
 
     public static func run(_ request: Request) throws -> Result {
+        try KernelPath.agree(SingleProcess())
         if let out = request.out { try refuseToOverwrite(out, force: request.force) }
         let loaded = try LoadedCheckpoint(request.checkpoint)
         let sampler = request.sampler(loaded)

@@ -25,6 +25,7 @@ public final class TrainingRun {
     public init(_ request: RunRequest, collective world: Collective) throws {
         self.request = request
         self.world = world
+        try KernelPath.agree(world)
         session = try agreeing(world) { try TrainingSession(request, world) }
         let training = session.config.training
         log = ProgressLog(total: training.steps, firstStep: session.trainer.step, tokensPerStep: training.globalBatch * training.window,
@@ -36,7 +37,7 @@ public final class TrainingRun {
     public func train() throws {
         let trainer = session.trainer, training = session.config.training, config = session.config.model
         let rank0 = world.rank == 0
-        log.line("vrnn: \(BLASSetup.summary)")
+        log.line("vrnn: \(BLASSetup.summary); \(KernelPath.summary)")
         log.line("vrnn: \(world.size) rank\(world.size == 1 ? "" : "s"), \(training.globalBatch / world.size) streams each")
         log.line("vrnn: \(session.config.data): \(session.trainRows) training rows, "
                  + (session.validator.map { "\($0.characters) validation rows per pass" }

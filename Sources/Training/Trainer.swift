@@ -115,7 +115,7 @@ public final class Trainer {
         workspace.fillLatentNoise(seed: config.seed, step: step, firstStream: firstStream)
         gradient.zero()
         let kl = config.kl.term(step: step, base: klBase)
-        workspace.forward(parameters: parameters.pointer, normaliser: normaliser, kl: kl)
+        workspace.forwardActivations(parameters: parameters.pointer)   // the losses come once, from backward
         let local = workspace.backward(parameters: parameters.pointer, gradient: gradient.pointer, normaliser: normaliser, kl: kl)
         collective.allreduceSum(gradient)
         let sums = collective.allreduceSum([local.reconstruction, local.kl])

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Kernels
 
@@ -31,14 +32,12 @@ public struct OutputHead: Sendable {
         }
     }
 
-    /// lse(l) - l[x];  d/dl = softmax(l) - onehot(x).
+    /// lse(l) - l[x];  d/dl = softmax(l) - onehot(x). (Training computes all rows at once with
+    /// the same kernel, in `computeLosses`.)
     private func categorical(_ l: UnsafePointer<Float>, _ x: Int, _ grad: UnsafeMutablePointer<Float>?, _ scale: Float) -> Float {
-        let lse = logSumExp(l, count: dim)
-        if let grad {
-            for i in 0..<dim { grad[i] = scale * expf(l[i] - lse) }
-            grad[x] -= scale
-        }
-        return lse - l[x]
+        var token = Int32(x), nll: Float = 0
+        vk_categorical_nll(l, &token, 1, dim, scale, grad, &nll)
+        return nll
     }
 
     /// sum_d log(2 pi)/2 + log sigma + (x - mu)^2 / (2 sigma^2).

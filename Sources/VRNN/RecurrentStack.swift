@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Kernels
 
@@ -90,32 +91,10 @@ public struct RecurrentStack: Sendable {
         let gi = s.inputGates[l].pointer + rows.lowerBound * g
         let act = s.gates[l].pointer + rows.lowerBound * g
         let ho = s.hOut[l].pointer + rows.lowerBound * h
-        for b in 0..<rows.count {
-            let gib = gi + b * g, ghb = gh + b * g, ab = act + b * g, hpb = hp + b * h, hob = ho + b * h
-            switch cell {
-            case .gru:
-                let hn = s.hiddenN[l].pointer + (rows.lowerBound + b) * h
-                for j in 0..<h {
-                    let r = sigmoid(gib[j] + ghb[j])
-                    let z = sigmoid(gib[h + j] + ghb[h + j])
-                    let n = tanhf(gib[2 * h + j] + r * ghb[2 * h + j])
-                    ab[j] = r; ab[h + j] = z; ab[2 * h + j] = n
-                    hn[j] = ghb[2 * h + j]
-                    hob[j] = (1 - z) * n + z * hpb[j]
-                }
-            case .lstm:
-                let cp = s.cPrev[l].pointer + (rows.lowerBound + b) * h
-                let co = s.cOut[l].pointer + (rows.lowerBound + b) * h
-                for j in 0..<h {
-                    let i = sigmoid(gib[j] + ghb[j])
-                    let f = sigmoid(gib[h + j] + ghb[h + j])
-                    let gg = tanhf(gib[2 * h + j] + ghb[2 * h + j])
-                    let o = sigmoid(gib[3 * h + j] + ghb[3 * h + j])
-                    ab[j] = i; ab[h + j] = f; ab[2 * h + j] = gg; ab[3 * h + j] = o
-                    co[j] = f * cp[j] + i * gg
-                    hob[j] = o * tanhf(co[j])
-                }
-            }
+        switch cell {
+        case .gru: vk_gru_forward(gi, gh, hp, act, s.hiddenN[l].pointer + rows.lowerBound * h, ho, rows.count, h)
+        case .lstm:
+            vk_lstm_forward(gi, gh, s.cPrev[l].pointer + rows.lowerBound * h, act, s.cOut[l].pointer + rows.lowerBound * h, ho, rows.count, h)
         }
     }
 
@@ -129,37 +108,10 @@ public struct RecurrentStack: Sendable {
         let hp = s.hPrev[l].pointer + rows.lowerBound * h
         let dgi = s.dInputGates[l].pointer + rows.lowerBound * g
         let dgh = s.dHiddenGates[l].pointer + rows.lowerBound * g
-        for b in 0..<rows.count {
-            let ab = act + b * g, dgib = dgi + b * g, dghb = dgh + b * g, dhb = dh + b * h
-            switch cell {
-            case .gru:
-                let hn = s.hiddenN[l].pointer + (rows.lowerBound + b) * h
-                let hpb = hp + b * h
-                for j in 0..<h {
-                    let r = ab[j], z = ab[h + j], n = ab[2 * h + j], d = dhb[j]
-                    let dnPre = d * (1 - z) * (1 - n * n)
-                    let dzPre = d * (hpb[j] - n) * z * (1 - z)
-                    let drPre = dnPre * hn[j] * r * (1 - r)
-                    dgib[j] = drPre; dgib[h + j] = dzPre; dgib[2 * h + j] = dnPre
-                    dghb[j] = drPre; dghb[h + j] = dzPre; dghb[2 * h + j] = dnPre * r
-                    dhb[j] = d * z  // direct path h' = ... + z ⊙ h; the W_hh path is added below
-                }
-            case .lstm:
-                let cp = s.cPrev[l].pointer + (rows.lowerBound + b) * h
-                let co = s.cOut[l].pointer + (rows.lowerBound + b) * h
-                let dcb = dc + b * h
-                for j in 0..<h {
-                    let i = ab[j], f = ab[h + j], gg = ab[2 * h + j], o = ab[3 * h + j]
-                    let tc = tanhf(co[j])
-                    let dcTotal = dcb[j] + dhb[j] * o * (1 - tc * tc)
-                    dgib[j] = dcTotal * gg * i * (1 - i)
-                    dgib[h + j] = dcTotal * cp[j] * f * (1 - f)
-                    dgib[2 * h + j] = dcTotal * i * (1 - gg * gg)
-                    dgib[3 * h + j] = dhb[j] * tc * o * (1 - o)
-                    dcb[j] = dcTotal * f
-                    dhb[j] = 0
-                }
-            }
+        switch cell {
+        case .gru: vk_gru_backward(act, s.hiddenN[l].pointer + rows.lowerBound * h, hp, dh, dgi, dgh, rows.count, h)
+        case .lstm:
+            vk_lstm_backward(act, s.cPrev[l].pointer + rows.lowerBound * h, s.cOut[l].pointer + rows.lowerBound * h, dh, dc, dgi, rows.count, h)
         }
         // dh_prev += dGh · W_hh
         gemm(m: rows.count, n: h, k: g, a: dgh, lda: g, b: p + layer.weightHH, ldb: h, beta: 1, c: dh, ldc: h)

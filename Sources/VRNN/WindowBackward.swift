@@ -1,3 +1,4 @@
+import CKernels
 import Kernels
 
 extension WindowWorkspace {
@@ -100,15 +101,8 @@ extension WindowWorkspace {
     /// The encoder's output gradient: the KL part (already there, with sigma still as d/d sigma)
     /// plus the reparameterisation path z = mu + sigma * eps, then d/d sigma -> d/d raw.
     private func addReparameterisationGradient(rows rs: Range<Int>) {
-        let zw = model.config.latent
-        let out = encoder!.output, dOut = encoder!.outputGrad
-        for r in rs {
-            let row = out + r * 2 * zw, d = dOut + r * 2 * zw
-            let dz = dZ.pointer + r * zw, eps = noise.pointer + r * zw
-            for j in 0..<zw {
-                d[j] += dz[j]
-                d[zw + j] = (d[zw + j] + dz[j] * eps[j]) * DiagonalGaussian.sigmaSlope(row[zw + j])
-            }
-        }
+        let zw = model.config.latent, first = rs.lowerBound
+        vk_reparameterisation_backward(encoder!.output + first * 2 * zw, dZ.pointer + first * zw, noise.pointer + first * zw,
+                                       encoder!.outputGrad + first * 2 * zw, rs.count, zw)
     }
 }

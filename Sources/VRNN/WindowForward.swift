@@ -1,3 +1,4 @@
+import CKernels
 import Kernels
 
 /// How the KL term enters the training objective:  weight * sum_rows sum_j max(KL_j, freeNats).
@@ -25,6 +26,13 @@ extension WindowWorkspace {
     /// encoder -> z -> phi_z -> RNN; then prior, decoder and the losses as single GEMMs again.
     @discardableResult
     public func forward(parameters p: UnsafePointer<Float>, normaliser: Float, kl klTerm: KLTerm = .plain) -> WindowLoss {
+        forwardActivations(parameters: p)
+        return computeLosses(normaliser: normaliser, kl: klTerm, gradients: false)
+    }
+
+    /// The forward pass without the losses: what training runs before `backward`, which computes
+    /// the losses once, together with their gradients.
+    public func forwardActivations(parameters p: UnsafePointer<Float>) {
         let c = model.config, all = 0..<rows
 
         // phi_x over the whole window.
@@ -56,7 +64,6 @@ extension WindowWorkspace {
         // Prior and decoder depend only on h_{t-1} and phi_z: batched after the loop.
         if let pri = model.prior, let priState = prior { pri.forward([hiddenTop], p, priState, rows: all) }
         model.decoder.forward(decoderParts, p, decoder, rows: all)
-        return computeLosses(normaliser: normaliser, kl: klTerm, gradients: false)
     }
 
     /// phi_x for `rows`: the embedding rows of the tokens first for text.
@@ -115,53 +122,36 @@ extension WindowWorkspace {
 
     /// z = mu_q + sigma_q * eps from the encoder's output rows [mu_q (Z), raw sigma_q (Z)].
     private func sampleLatent(rows rs: Range<Int>) {
-        let zw = model.config.latent, floor = model.config.sigmaMin
-        let out = encoder!.output
-        for r in rs {
-            let row = out + r * 2 * zw, eps = noise.pointer + r * zw, zr = z.pointer + r * zw
-            for j in 0..<zw { zr[j] = row[j] + DiagonalGaussian.sigma(row[zw + j], floor: floor) * eps[j] }
-        }
+        let zw = model.config.latent, first = rs.lowerBound
+        vk_sample_latent(encoder!.output + first * 2 * zw, noise.pointer + first * zw, z.pointer + first * zw, rs.count, zw, model.config.sigmaMin)
     }
 
     /// Per-row NLL and KL; with `gradients`, also writes (1/normaliser) * d loss / d (decoder output,
     /// prior output) and the KL's part of d loss / d (encoder output) (into encoder.outputGrad).
     func computeLosses(normaliser: Float, kl klTerm: KLTerm, gradients: Bool) -> WindowLoss {
-        let c = model.config, scale = 1 / normaliser, hw = c.headWidth, zw = c.latent
-        var reconstruction: Double = 0, kl: Double = 0, penalty: Double = 0
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(zw, 1)) { sigmas in
-            let sigmaQ = sigmas.baseAddress!, sigmaP = sigmaQ + zw
+        let c = model.config, scale = 1 / normaliser, hw = c.headWidth
+        if c.head == .categorical {
+            tokens.withUnsafeBufferPointer {
+                vk_categorical_nll(decoder.output, $0.baseAddress, rows, hw, scale, gradients ? decoder.outputGrad : nil, rowNLL.pointer)
+            }
+        } else {
             for r in 0..<rows {
-                let nll = model.head.nll(decoder.output + r * hw, token: c.input == .categorical ? tokens[r] : 0,
-                                         frame: c.input == .real ? UnsafePointer(frames.pointer + r * c.inputSize) : nil,
-                                         grad: gradients ? decoder.outputGrad + r * hw : nil, scale: scale)
-                rowNLL[r] = nll
-                reconstruction += Double(nll)
-                rowKL[r] = 0
-                guard let encState = encoder else { continue }
-                let q = encState.output + r * 2 * zw
-                let priorRow = prior.map { $0.output + r * 2 * zw }
-                for j in 0..<zw {
-                    sigmaQ[j] = DiagonalGaussian.sigma(q[zw + j], floor: c.sigmaMin)
-                    if let pr = priorRow { sigmaP[j] = DiagonalGaussian.sigma(pr[zw + j], floor: c.sigmaMin) }
-                }
-                let dq = gradients ? encState.outputGrad + r * 2 * zw : nil
-                let dp = gradients ? prior.map { $0.outputGrad + r * 2 * zw } : nil
-                if let dq { dq.update(repeating: 0, count: 2 * zw) }
-                if let dp { dp.update(repeating: 0, count: 2 * zw) }
-                let k = DiagonalGaussian.kl(
-                    n: zw, muQ: q, sigmaQ: sigmaQ, muP: priorRow.map { UnsafePointer($0) },
-                    sigmaP: priorRow == nil ? nil : UnsafePointer(sigmaP), freeNats: klTerm.freeNats, scale: scale * klTerm.weight,
-                    dMuQ: dq, dSigmaQ: dq.map { $0 + zw }, dMuP: dp, dSigmaP: dp.map { $0 + zw })
-                // The sigma parts were d/d sigma; the prior's are turned into d/d raw here, the
-                // encoder's after the reparameterisation path has been added (in backward).
-                if let dp, let pr = priorRow {
-                    for j in 0..<zw { dp[zw + j] *= DiagonalGaussian.sigmaSlope(pr[zw + j]) }
-                }
-                rowKL[r] = k.kl
-                kl += Double(k.kl)
-                penalty += Double(k.penalty)
+                rowNLL[r] = model.head.nll(decoder.output + r * hw, token: 0, frame: UnsafePointer(frames.pointer + r * c.inputSize),
+                                           grad: gradients ? decoder.outputGrad + r * hw : nil, scale: scale)
             }
         }
+        var penalty: Double = 0
+        if let encState = encoder {
+            // d/d sigma_q stays until the reparameterisation path joins it in backward; the
+            // prior's part arrives as d/d raw.
+            vk_gaussian_kl(encState.output, prior.map { UnsafePointer($0.output) }, rows, c.latent, c.sigmaMin, klTerm.freeNats,
+                           scale * klTerm.weight, gradients ? encState.outputGrad : nil, gradients ? prior?.outputGrad : nil,
+                           rowKL.pointer, rowPenalty.pointer)
+            penalty = sum(rowPenalty.pointer, count: rows)
+        } else {
+            rowKL.zero()
+        }
+        let reconstruction = sum(rowNLL.pointer, count: rows), kl = sum(rowKL.pointer, count: rows)
         return WindowLoss(reconstruction: reconstruction, kl: kl, klPenalty: penalty,
                           loss: (reconstruction + Double(klTerm.weight) * penalty) / Double(normaliser))
     }

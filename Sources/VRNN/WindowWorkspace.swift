@@ -24,6 +24,7 @@ public final class WindowWorkspace {
     // per-row losses of the last forward pass
     public let rowNLL: FloatBuffer       // [TB]
     public let rowKL: FloatBuffer        // [TB]
+    let rowPenalty: FloatBuffer          // [TB] sum_j max(KL_j, free nats)
 
     // activations
     let embedded: FloatBuffer            // [TB, E] embedding rows (categorical input)
@@ -53,7 +54,7 @@ public final class WindowWorkspace {
         initialH = FloatBuffer(count: lbh); initialC = FloatBuffer(count: lstm ? lbh : 0)
         dInitialH = FloatBuffer(count: lbh); dInitialC = FloatBuffer(count: lstm ? lbh : 0)
         carryH = FloatBuffer(count: lbh); carryC = FloatBuffer(count: lstm ? lbh : 0)
-        rowNLL = FloatBuffer(count: tb); rowKL = FloatBuffer(count: tb)
+        rowNLL = FloatBuffer(count: tb); rowKL = FloatBuffer(count: tb); rowPenalty = FloatBuffer(count: tb)
         embedded = FloatBuffer(count: c.input == .categorical ? tb * c.embedding : 0)
         dEmbedded = FloatBuffer(count: c.input == .categorical ? tb * c.embedding : 0)
         phiX = MLP.State(model.phiX, rows: tb)

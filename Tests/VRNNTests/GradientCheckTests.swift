@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 @testable import VRNN
 import XCTest
@@ -69,7 +70,9 @@ final class GradientCheckTests: XCTestCase {
     }
 
     func testEveryHeadVariantAndCell() throws {
-        for (name, config) in TestConfigs.all { try check(name, config) }
+        try onEveryKernelPath { path in
+            for (name, config) in TestConfigs.all { try check("\(name) [\(path.name)]", config) }
+        }
     }
 
     /// The KL weight (warm-up, beta and the adaptive weight all set it) and free bits. Free bits
@@ -78,6 +81,10 @@ final class GradientCheckTests: XCTestCase {
     /// so that some dimensions sit below the floor (no gradient), some above, and no finite
     /// difference step crosses the kink (a narrow gap takes the smaller step).
     func testKLWeightAndFreeBits() throws {
+        try onEveryKernelPath { path in try checkKLWeightAndFreeBits(path) }
+    }
+
+    func checkKLWeightAndFreeBits(_ path: KernelPath) throws {
         for (name, config) in TestConfigs.all where config.hasLatent {
             let w = try RandomWindow(config, batch: 3, steps: 4, seed: 7, resetEvery: 5)
             let plain = w.workspace.forward(parameters: w.parameters.pointer, normaliser: 1)
@@ -93,7 +100,7 @@ final class GradientCheckTests: XCTestCase {
                            accuracy: 1e-4 * floored.klPenalty)
             XCTAssertEqual(floored.loss, floored.reconstruction + 0.3 * floored.klPenalty, accuracy: 1e-6 * abs(floored.loss))
             let gap = values[widest + 1] - values[widest]
-            try check(name + " beta 0.3, free nats \(free) (gap \(gap))", config, kl: term, step: gap < 0.05 ? 5e-3 : nil)
+            try check(name + " [\(path.name)] beta 0.3, free nats \(free) (gap \(gap))", config, kl: term, step: gap < 0.05 ? 5e-3 : nil)
         }
     }
 
@@ -103,9 +110,11 @@ final class GradientCheckTests: XCTestCase {
         return (0..<w.rows).flatMap { r -> [Double] in
             let q = w.encoder!.output + r * 2 * zw, p = w.prior.map { $0.output + r * 2 * zw }
             return (0..<zw).map { j in
-                var sq = DiagonalGaussian.sigma(q[zw + j], floor: floor), sp = p.map { DiagonalGaussian.sigma($0[zw + j], floor: floor) } ?? 1
-                var mp = p?[j] ?? 0
-                return Double(DiagonalGaussian.kl(n: 1, muQ: q + j, sigmaQ: &sq, muP: &mp, sigmaP: &sp).kl)
+                // KL_j = log sp - log sq + (sq^2 + (mq - mp)^2) / (2 sp^2) - 1/2, in Double.
+                let sq = Double(DiagonalGaussian.sigma(q[zw + j], floor: floor))
+                let sp = p.map { Double(DiagonalGaussian.sigma($0[zw + j], floor: floor)) } ?? 1
+                let diff = Double(q[j]) - Double(p?[j] ?? 0)
+                return log(sp) - log(sq) + (sq * sq + diff * diff) / (2 * sp * sp) - 0.5
             }
         }
     }

@@ -25,8 +25,8 @@ final class ReferenceFixtureTests: XCTestCase {
         return diff / max(scale, 1e-12)
     }
 
-    func testNotebookConfiguration() throws { try check(case: "a") }
-    func testContinuousLSTMConfiguration() throws { try check(case: "b") }
+    func testNotebookConfiguration() throws { try onEveryKernelPath { _ in try check(case: "a") } }
+    func testContinuousLSTMConfiguration() throws { try onEveryKernelPath { _ in try check(case: "b") } }
 
     func check(case group: String) throws {
         let file = try HDF5File(readingAt: Self.fixture)

@@ -1,0 +1,46 @@
+/* Activations of the MLPs and the rows helpers of linear layers. */
+
+void VK_SUFFIX(relu_forward)(float *x, long n) {
+    for (long i = 0; i < n; i += VL) vk_put(x, i, n, vmax(vk_get(x, i, n, 0), vset(0.0f)));
+}
+
+void VK_SUFFIX(relu_backward)(const float *y, float *d, long n) {
+    for (long i = 0; i < n; i += VL) vk_put(d, i, n, vselect(vgt(vk_get(y, i, n, 0), vset(0.0f)), vk_get(d, i, n, 0), vset(0.0f)));
+}
+
+void VK_SUFFIX(elu_forward)(float *x, long n) {
+    for (long i = 0; i < n; i += VL) {
+        VF v = vk_get(x, i, n, 0);
+        vk_put(x, i, n, vselect(vgt(v, vset(0.0f)), v, vexpm1(v)));
+    }
+}
+
+void VK_SUFFIX(elu_backward)(const float *y, float *d, long n) {
+    for (long i = 0; i < n; i += VL) {
+        VF v = vk_get(y, i, n, 0);
+        vk_put(d, i, n, vmul(vk_get(d, i, n, 0), vselect(vgt(v, vset(0.0f)), vset(1.0f), vadd(v, vset(1.0f)))));
+    }
+}
+
+void VK_SUFFIX(tanh_forward)(float *x, long n) {
+    for (long i = 0; i < n; i += VL) vk_put(x, i, n, vtanh(vk_get(x, i, n, 0)));
+}
+
+void VK_SUFFIX(tanh_backward)(const float *y, float *d, long n) {
+    for (long i = 0; i < n; i += VL) {
+        VF v = vk_get(y, i, n, 0);
+        vk_put(d, i, n, vmul(vk_get(d, i, n, 0), vsub(vset(1.0f), vmul(v, v))));
+    }
+}
+
+void VK_SUFFIX(broadcast_rows)(const float *bias, float *c, long rows, long cols, long ldc) {
+    for (long r = 0; r < rows; r++) memcpy(c + r * ldc, bias, (size_t)cols * sizeof(float));
+}
+
+/* Row by row, so each out[j] adds the rows in order 0, 1, ... (out stays in L1). */
+void VK_SUFFIX(add_column_sums)(const float *x, long rows, long cols, long ldx, float *out) {
+    for (long r = 0; r < rows; r++) {
+        const float *row = x + r * ldx;
+        for (long j = 0; j < cols; j += VL) vk_put(out, j, cols, vadd(vk_get(out, j, cols, 0), vk_get(row, j, cols, 0)));
+    }
+}

@@ -1,0 +1,64 @@
+/* Element-wise kernels of the VRNN, vectorised with SLEEF's 1-ulp vector maths and chosen at run
+ * time among an AVX-512 path, an AVX2+FMA path and a portable path (the lowest every rank has).
+ * All buffers are row-major float32; `rows` counts rows, widths are in floats. Each entry point
+ * calls the active path's version; vk_set_path changes the path for the whole process. */
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+/* Paths, lowest first: a cluster agrees on the minimum. */
+enum { VK_PORTABLE = 0, VK_AVX2 = 1, VK_AVX512 = 2 };
+
+/* The best path this CPU (and its operating system) supports. */
+int vk_best_path(void);
+/* The path in use. At load it is VRNN_KERNELS (avx512, avx2 or portable) when that is set and
+ * supported, else the best path. */
+int vk_active_path(void);
+/* Selects a path; returns 0, or -1 (and changes nothing) when the CPU lacks it. */
+int vk_set_path(int path);
+/* The VRNN_KERNELS value that could not be honoured at load (unknown name or a path this CPU
+ * lacks), or NULL. */
+const char *vk_environment_problem(void);
+
+/* Activations in place over n floats; backward scales d by f'(pre) expressed through y = f(pre). */
+void vk_relu_forward(float *x, long n);
+void vk_relu_backward(const float *y, float *d, long n);
+void vk_elu_forward(float *x, long n);                     /* x > 0 ? x : expm1(x) */
+void vk_elu_backward(const float *y, float *d, long n);    /* d *= y > 0 ? 1 : y + 1 */
+void vk_tanh_forward(float *x, long n);
+void vk_tanh_backward(const float *y, float *d, long n);   /* d *= 1 - y^2 */
+
+/* c[r, 0..<cols] = bias for every row (leading dimension ldc). */
+void vk_broadcast_rows(const float *bias, float *c, long rows, long cols, long ldc);
+/* out[j] += sum_r x[r, j]: a bias gradient. */
+void vk_add_column_sums(const float *x, long rows, long cols, long ldx, float *out);
+
+/* GRU step as PyTorch's, gates r, z, n. gi, gh [rows, 3h] (input and hidden pre-activations with
+ * their biases); hprev [rows, h]. Writes gates [rows, 3h] = (r, z, n), hn [rows, h] = the hidden
+ * part of n's pre-activation, hout = (1 - z) n + z hprev. */
+void vk_gru_forward(const float *gi, const float *gh, const float *hprev, float *gates, float *hn, float *hout, long rows, long h);
+/* In: dh [rows, h] = d loss / d h_t. Out: dgi, dgh [rows, 3h] (d loss / d pre-activations of
+ * the input and hidden parts); dh becomes its direct part z * dh (the caller adds dgh W_hh). */
+void vk_gru_backward(const float *gates, const float *hn, const float *hprev, float *dh, float *dgi, float *dgh, long rows, long h);
+/* LSTM step, gates i, f, g, o: c = f cprev + i g, h = o tanh(c). gates [rows, 4h]. */
+void vk_lstm_forward(const float *gi, const float *gh, const float *cprev, float *gates, float *cout, float *hout, long rows, long h);
+/* In: dh, dc [rows, h] from later steps. Out: dgi [rows, 4h] (input and hidden parts are equal
+ * for an LSTM); dc becomes d loss / d cprev, dh is zeroed (the caller adds dgi W_hh). */
+void vk_lstm_backward(const float *gates, const float *cprev, const float *cout, float *dh, float *dc, float *dgi, long rows, long h);
+
+/* Gaussian rows q = [mu (zw), raw (zw)], sigma = softplus(raw) + floor.
+ * z = mu + sigma * eps for every row. */
+void vk_sample_latent(const float *q, const float *eps, float *z, long rows, long zw, float floor);
+/* dq = [d mu (zw), d sigma (zw)] on entry (the KL's part); adds the path z = mu + sigma eps and
+ * turns d sigma into d raw: d mu += dz, d raw = (d sigma + dz eps) sigmoid(raw). */
+void vk_reparameterisation_backward(const float *q, const float *dz, const float *eps, float *dq, long rows, long zw);
+/* KL(q || p) per row, p = [mu, raw] rows or NULL for N(0, I):
+ *     KL_j = log sp - log sq + (sq^2 + (mq - mp)^2) / (2 sp^2) - 1/2
+ * kl[r] = sum_j KL_j, penalty[r] = sum_j max(KL_j, free_nats). With dq (and dp), writes
+ * scale * d penalty / d (mu_q, sigma_q) into dq (sigma still as d/d sigma) and
+ * scale * d penalty / d (mu_p, raw_p) into dp; a dimension under its free nats gets none. */
+void vk_gaussian_kl(const float *q, const float *p, long rows, long zw, float floor, float free_nats, float scale,
+                    float *dq, float *dp, float *kl, float *penalty);
+/* nll[r] = logsumexp(logits[r]) - logits[r, tokens[r]]; with grad, grad[r] = scale (softmax - onehot). */
+void vk_categorical_nll(const float *logits, const int *tokens, long rows, long v, float scale, float *grad, float *nll);
+
+#endif

@@ -1,0 +1,27 @@
+/* Every element-wise kernel once: X(name, parameter list, argument list). dispatch.c expands it
+ * into the per-path declarations, the function table and the public entry points; the body files
+ * define each kernel once, instantiated per path by kernels_<path>.c. Shapes are in CKernels.h. */
+#define VK_KERNELS(X) \
+    X(relu_forward, (float *x, long n), (x, n)) \
+    X(relu_backward, (const float *y, float *d, long n), (y, d, n)) \
+    X(elu_forward, (float *x, long n), (x, n)) \
+    X(elu_backward, (const float *y, float *d, long n), (y, d, n)) \
+    X(tanh_forward, (float *x, long n), (x, n)) \
+    X(tanh_backward, (const float *y, float *d, long n), (y, d, n)) \
+    X(broadcast_rows, (const float *bias, float *c, long rows, long cols, long ldc), (bias, c, rows, cols, ldc)) \
+    X(add_column_sums, (const float *x, long rows, long cols, long ldx, float *out), (x, rows, cols, ldx, out)) \
+    X(gru_forward, (const float *gi, const float *gh, const float *hprev, float *gates, float *hn, float *hout, long rows, long h), \
+      (gi, gh, hprev, gates, hn, hout, rows, h)) \
+    X(gru_backward, (const float *gates, const float *hn, const float *hprev, float *dh, float *dgi, float *dgh, long rows, long h), \
+      (gates, hn, hprev, dh, dgi, dgh, rows, h)) \
+    X(lstm_forward, (const float *gi, const float *gh, const float *cprev, float *gates, float *cout, float *hout, long rows, long h), \
+      (gi, gh, cprev, gates, cout, hout, rows, h)) \
+    X(lstm_backward, (const float *gates, const float *cprev, const float *cout, float *dh, float *dc, float *dgi, long rows, long h), \
+      (gates, cprev, cout, dh, dc, dgi, rows, h)) \
+    X(sample_latent, (const float *q, const float *eps, float *z, long rows, long zw, float floor), (q, eps, z, rows, zw, floor)) \
+    X(reparameterisation_backward, (const float *q, const float *dz, const float *eps, float *dq, long rows, long zw), \
+      (q, dz, eps, dq, rows, zw)) \
+    X(gaussian_kl, (const float *q, const float *p, long rows, long zw, float floor, float free_nats, float scale, float *dq, float *dp, \
+                    float *kl, float *penalty), (q, p, rows, zw, floor, free_nats, scale, dq, dp, kl, penalty)) \
+    X(categorical_nll, (const float *logits, const int *tokens, long rows, long v, float scale, float *grad, float *nll), \
+      (logits, tokens, rows, v, scale, grad, nll))

@@ -1,0 +1,10 @@
+/* The element-wise kernels of the avx512 path: the shared bodies over vector_avx512.h. */
+#if defined(__x86_64__)
+#include "vector_avx512.h"
+#include "body_common.h"
+#include "body_activations.h"
+#include "body_cells.h"
+#include "body_latent.h"
+#include "body_heads.h"
+#pragma clang attribute pop
+#endif

@@ -1,0 +1,138 @@
+import CKernels
+import Kernels
+import XCTest
+
+/// Every kernel on every path this CPU supports against the portable path (plain C and libm).
+///
+/// Tolerance: SLEEF's u10 functions and glibc's are each within about 1 ulp, so one call differs
+/// by at most ~2 ulp (2.4e-7 relative); a kernel chains up to four such calls and a few products
+/// (FMA contraction also differs), and the row sums of the KL and the log-sum-exp add up to 128
+/// terms in another order (lanes, then across them), n·eps ≈ 1e-5 relative at n = 128. So
+/// outputs must agree to 2e-5 relative (absolute below 1): a wrong lane, mask, tail or formula
+/// is off by far more.
+final class KernelPathTests: XCTestCase {
+    let tolerance: Float = 2e-5
+
+    /// Sizes with and without a tail on the 8- and 16-float paths.
+    let widths = [1, 7, 16, 37, 64]
+
+    override func tearDown() { KernelPath.select(.best) }
+
+    func random(_ count: Int, seed: UInt64, scale: Float = 4) -> [Float] {
+        let buffer = FloatBuffer(count: count)
+        CounterRandom(seed: seed, stream: 0).fillUniform(buffer.pointer, count: count, step: 0, t: 0, purpose: 0)
+        return buffer.array.map { ($0 * 2 - 1) * scale }
+    }
+
+    /// Runs `kernel` on the portable path and on every other supported path, and compares the
+    /// arrays it returns.
+    func compare(_ what: String, _ kernel: () -> [[Float]]) {
+        XCTAssertTrue(KernelPath.select(.portable))
+        let reference = kernel()
+        for path in KernelPath.supported where path != .portable {
+            XCTAssertTrue(KernelPath.select(path))
+            let outputs = kernel()
+            for (k, (got, want)) in zip(outputs, reference).enumerated() {
+                XCTAssertEqual(got.count, want.count)
+                for (i, (a, b)) in zip(got, want).enumerated() where !(abs(a - b) <= tolerance * max(1, abs(b))) {
+                    XCTFail("\(what) on \(path.name): output \(k)[\(i)] = \(a), portable \(b)")
+                    break
+                }
+            }
+        }
+    }
+
+    func testTheBestPathIsActiveAndEveryLowerOneSelectable() {
+        XCTAssertEqual(KernelPath.active, KernelPath.best)
+        XCTAssertEqual(KernelPath.supported.first, .portable)
+        for path in KernelPath.supported { XCTAssertTrue(KernelPath.select(path)); XCTAssertEqual(KernelPath.active, path) }
+        if KernelPath.best < .avx512 { XCTAssertFalse(KernelPath.select(.avx512)) }
+    }
+
+    func testActivations() {
+        for n in widths {
+            let x = random(n, seed: UInt64(n))
+            let d = random(n, seed: UInt64(n) + 100)
+            for (name, forward, backward) in [("relu", vk_relu_forward, vk_relu_backward), ("elu", vk_elu_forward, vk_elu_backward),
+                                              ("tanh", vk_tanh_forward, vk_tanh_backward)] {
+                compare("\(name) n=\(n)") {
+                    var y = x, g = d
+                    forward(&y, n)
+                    backward(y, &g, n)
+                    return [y, g]
+                }
+            }
+        }
+    }
+
+    func testRowsHelpers() {
+        for cols in widths {
+            let bias = random(cols, seed: 1), x = random(5 * (cols + 3), seed: 2)
+            compare("rows cols=\(cols)") {
+                var c = [Float](repeating: 9, count: 4 * (cols + 2)), out = bias
+                vk_broadcast_rows(bias, &c, 4, cols, cols + 2)
+                vk_add_column_sums(x, 5, cols, cols + 3, &out)
+                return [c, out]
+            }
+        }
+    }
+
+    func testRecurrentCells() {
+        for h in widths {
+            let rows = 3
+            let gi = random(rows * 4 * h, seed: 3), gh = random(rows * 4 * h, seed: 4), prev = random(rows * h, seed: 5)
+            let dh = random(rows * h, seed: 6), dc = random(rows * h, seed: 7)
+            compare("gru h=\(h)") {
+                var gates = [Float](repeating: 0, count: rows * 3 * h), hn = [Float](repeating: 0, count: rows * h)
+                var out = [Float](repeating: 0, count: rows * h), d = dh
+                var dgi = [Float](repeating: 0, count: rows * 3 * h), dgh = dgi
+                vk_gru_forward(gi, gh, prev, &gates, &hn, &out, rows, h)
+                vk_gru_backward(gates, hn, prev, &d, &dgi, &dgh, rows, h)
+                return [gates, hn, out, d, dgi, dgh]
+            }
+            compare("lstm h=\(h)") {
+                var gates = [Float](repeating: 0, count: rows * 4 * h), c = [Float](repeating: 0, count: rows * h)
+                var out = c, d = dh, dcell = dc, dgi = gates
+                vk_lstm_forward(gi, gh, prev, &gates, &c, &out, rows, h)
+                vk_lstm_backward(gates, prev, c, &d, &dcell, &dgi, rows, h)
+                return [gates, c, out, d, dcell, dgi]
+            }
+        }
+    }
+
+    func testLatentGaussians() {
+        for zw in widths {
+            let rows = 4
+            let q = random(rows * 2 * zw, seed: 8, scale: 2), p = random(rows * 2 * zw, seed: 9, scale: 2)
+            let eps = random(rows * zw, seed: 10), dz = random(rows * zw, seed: 11)
+            for prior in [true, false] {
+                compare("latent zw=\(zw) prior=\(prior)") {
+                    var z = [Float](repeating: 0, count: rows * zw)
+                    var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq
+                    var kl = [Float](repeating: 0, count: rows), penalty = kl
+                    vk_sample_latent(q, eps, &z, rows, zw, 1e-4)
+                    dp.withUnsafeMutableBufferPointer { dpBuffer in
+                        p.withUnsafeBufferPointer { pBuffer in
+                            vk_gaussian_kl(q, prior ? pBuffer.baseAddress : nil, rows, zw, 1e-4, 0.3, 0.5, &dq,
+                                           prior ? dpBuffer.baseAddress : nil, &kl, &penalty)
+                        }
+                    }
+                    vk_reparameterisation_backward(q, dz, eps, &dq, rows, zw)
+                    return [z, dq, dp, kl, penalty]
+                }
+            }
+        }
+    }
+
+    func testCategoricalNLL() {
+        for v in widths + [128] {
+            let rows = 3, logits = random(rows * v, seed: 12, scale: 8)
+            let tokens: [Int32] = (0..<rows).map { Int32(($0 * 5) % v) }
+            compare("categorical v=\(v)") {
+                var grad = [Float](repeating: 0, count: rows * v), nll = [Float](repeating: 0, count: rows)
+                vk_categorical_nll(logits, tokens, rows, v, 0.25, &grad, &nll)
+                return [grad, nll]
+            }
+        }
+    }
+}
