@@ -1,5 +1,6 @@
 /* Run-time choice of the kernels' path: CPU detection, VRNN_KERNELS, and the entry points that
  * call the active path's version (one table of function pointers per path, from kernel_list.h). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "CKernels.h"

@@ -23,5 +23,7 @@
       (q, dz, eps, dq, rows, zw)) \
     X(gaussian_kl, (const float *q, const float *p, long rows, long zw, float floor, float free_nats, float scale, float *dq, float *dp, \
                     float *kl, float *penalty), (q, p, rows, zw, floor, free_nats, scale, dq, dp, kl, penalty)) \
+    X(philox_normal, (uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count), \
+      (k0, k1, c0, c1, c2, out, count)) \
     X(categorical_nll, (const float *logits, const int *tokens, long rows, long v, float scale, float *grad, float *nll), \
       (logits, tokens, rows, v, scale, grad, nll))

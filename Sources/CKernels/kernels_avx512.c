@@ -6,5 +6,6 @@
 #include "body_cells.h"
 #include "body_latent.h"
 #include "body_heads.h"
+#include "body_noise.h"
 #pragma clang attribute pop
 #endif

@@ -2,6 +2,7 @@
  * AVX2 functions. Compiled for AVX2 by target attributes (see vector_avx512.h for why the SLEEF
  * functions are declared here). */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <immintrin.h>
 #pragma clang attribute push (__attribute__((target("avx2,fma"))), apply_to = function)
@@ -16,6 +17,8 @@ __m256 Sleef_logf8_u10avx2(__m256);
 __m256 Sleef_log1pf8_u10avx2(__m256);
 __m256 Sleef_expm1f8_u10avx2(__m256);
 __m256 Sleef_tanhf8_u10avx2(__m256);
+__m256 Sleef_sinf8_u10avx2(__m256);
+__m256 Sleef_cosf8_u10avx2(__m256);
 
 static inline VF vset(float x) { return _mm256_set1_ps(x); }
 static inline __m256i vmask_first(long n) {
@@ -58,3 +61,6 @@ static inline VF vlog(VF a) { return Sleef_logf8_u10avx2(a); }
 static inline VF vlog1p(VF a) { return Sleef_log1pf8_u10avx2(a); }
 static inline VF vexpm1(VF a) { return Sleef_expm1f8_u10avx2(a); }
 static inline VF vtanh(VF a) { return Sleef_tanhf8_u10avx2(a); }
+static inline VF vsin(VF a) { return Sleef_sinf8_u10avx2(a); }
+static inline VF vcos(VF a) { return Sleef_cosf8_u10avx2(a); }
+static inline VF vsqrt(VF a) { return _mm256_sqrt_ps(a); }

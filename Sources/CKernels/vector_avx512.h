@@ -3,6 +3,7 @@
  * this code only where vk_set_path allowed it. sleef.h declares its AVX-512 functions only when
  * the compiler targets AVX-512 globally, so the ones used are declared here as sleef.h does. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <immintrin.h>
 #pragma clang attribute push (__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma"))), apply_to = function)
@@ -17,6 +18,8 @@ __m512 Sleef_logf16_u10avx512f(__m512);
 __m512 Sleef_log1pf16_u10avx512f(__m512);
 __m512 Sleef_expm1f16_u10avx512f(__m512);
 __m512 Sleef_tanhf16_u10avx512f(__m512);
+__m512 Sleef_sinf16_u10avx512f(__m512);
+__m512 Sleef_cosf16_u10avx512f(__m512);
 
 static inline VF vset(float x) { return _mm512_set1_ps(x); }
 static inline VM vmask_first(long n) { return (__mmask16)((1u << n) - 1); }
@@ -44,3 +47,6 @@ static inline VF vlog(VF a) { return Sleef_logf16_u10avx512f(a); }
 static inline VF vlog1p(VF a) { return Sleef_log1pf16_u10avx512f(a); }
 static inline VF vexpm1(VF a) { return Sleef_expm1f16_u10avx512f(a); }
 static inline VF vtanh(VF a) { return Sleef_tanhf16_u10avx512f(a); }
+static inline VF vsin(VF a) { return Sleef_sinf16_u10avx512f(a); }
+static inline VF vcos(VF a) { return Sleef_cosf16_u10avx512f(a); }
+static inline VF vsqrt(VF a) { return _mm512_sqrt_ps(a); }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import Foundation
 import Runs
 
 struct BenchCommand: ParsableCommand {
@@ -17,6 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "T (default: the preset's).") var window: Int?
     @Option(help: "Timed steps per measurement.") var steps = 10
     @Option(help: "Untimed steps before each measurement.") var warmup = 2
+    @Flag(help: "Print only one JSON line with every figure (for scripts such as launch/bench).") var json = false
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
@@ -32,6 +34,11 @@ struct BenchCommand: ParsableCommand {
         var benchmark = Benchmark(model: model.modelConfig(), training: training, name: model.resolvedPreset.rawValue)
         benchmark.steps = steps
         benchmark.warmup = warmup
-        try benchmark.run(collective: world) { print($0) }
+        let report = try benchmark.run(collective: world) { if !json { print($0) } }
+        if json, let report {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        }
     }
 }

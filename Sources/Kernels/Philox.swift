@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11): a
@@ -53,12 +54,10 @@ public struct CounterRandom: Sendable {
         }
     }
 
-    /// Standard normal numbers by Box-Muller: each block of 4 words gives 4 normals.
+    /// Standard normal numbers by Box-Muller: each block of 4 words gives 4 normals (vectorised
+    /// in the C kernels, `vk_philox_normal`).
     public func fillNormal(_ out: UnsafeMutablePointer<Float>, count: Int, step: UInt32, t: UInt32, purpose: UInt32) {
-        fill(out, count: count, step: step, t: t, purpose: purpose) { r in
-            let a = Self.boxMuller(r.0, r.1), b = Self.boxMuller(r.2, r.3)
-            return (a.0, a.1, b.0, b.1)
-        }
+        vk_philox_normal(key.0, key.1, step, t, purpose, out, count)
     }
 
     /// Writes `count` numbers, 4 per block, from blocks (step, t, purpose, 0), (step, t, purpose, 1), ...
@@ -80,11 +79,4 @@ public struct CounterRandom: Sendable {
 
     @inline(__always)
     static func unitInterval(_ word: UInt32) -> Double { (Double(word) + 0.5) * 0x1p-32 }
-
-    @inline(__always)
-    static func boxMuller(_ a: UInt32, _ b: UInt32) -> (Double, Double) {
-        let radius = (-2 * Foundation.log(unitInterval(a))).squareRoot()
-        let angle = 2 * Double.pi * unitInterval(b)
-        return (radius * Foundation.cos(angle), radius * Foundation.sin(angle))
-    }
 }

@@ -20,8 +20,44 @@ public struct Benchmark {
         self.model = model; self.training = training; self.name = name
     }
 
-    /// Measures on every rank (collective); rank 0 passes its report lines to `say` as they come.
-    public func run(collective world: Collective, say: (String) -> Void) throws {
+    /// What one benchmark measured (rank 0's view), for `vrnn bench --json`.
+    public struct Report: Codable, Sendable {
+        public var preset: String
+        public var parameters: Int
+        public var ranks: Int
+        public var globalBatch: Int
+        public var window: Int
+        /// Rank 0 alone on G/N streams.
+        public var charStepsPerSecond1: Double
+        /// All N ranks on G streams.
+        public var charStepsPerSecondN: Double
+        /// Rank 0 alone, by the 6-flops-per-weight-entry count.
+        public var gflops: Double
+        public var sgemmCeilingGflops: Double
+        public var percentOfSgemm: Double
+        public var weakScalingEfficiency: Double
+        public var kernelPath: String
+        public var blasKernel: String
+        public var cpu: String
+
+        enum CodingKeys: String, CodingKey {
+            case preset, parameters, ranks, window, gflops, cpu
+            case globalBatch = "global_batch", charStepsPerSecond1 = "char_steps_per_s_1", charStepsPerSecondN = "char_steps_per_s_n"
+            case sgemmCeilingGflops = "sgemm_ceiling_gflops", percentOfSgemm = "percent_of_sgemm"
+            case weakScalingEfficiency = "weak_scaling_efficiency", kernelPath = "kernel_path", blasKernel = "blas_kernel"
+        }
+    }
+
+    /// Floating-point operations of one character-step of training: every weight matrix (every
+    /// 2-D parameter but the embedding, whose rows are only copied) takes 2 flops per entry in
+    /// the forward pass and 4 in the backward pass (input gradient and weight gradient).
+    public static func flopsPerCharStep(_ model: VRNNModel) -> Double {
+        6 * Double(model.table.entries.filter { $0.shape.count == 2 && $0.name != "embedding.weight" }.reduce(0) { $0 + $1.count })
+    }
+
+    /// Measures on every rank (collective); rank 0 passes its report lines to `say` as they come
+    /// and returns the report (other ranks return nil).
+    public func run(collective world: Collective, say: (String) -> Void) throws -> Report? {
         let rank0 = world.rank == 0
         let config = model, training = training
         try KernelPath.agree(world)
@@ -31,13 +67,12 @@ public struct Benchmark {
             return try Self.trainer(vrnn, training, world, steps: steps + warmup)
         }
         let vrnn = together.model
-        let flopsPerCharStep = 6 * Double(vrnn.table.entries.filter { $0.name.hasSuffix("weight") && $0.name != "embedding.weight" }
-            .reduce(0) { $0 + $1.count })
+        let flopsPerCharStep = Self.flopsPerCharStep(vrnn)
         let local = training.globalBatch / world.size
         if rank0 {
             say("vrnn bench: \(BLASSetup.summary); \(KernelPath.summary)")
             say("vrnn bench: preset \(name), \(vrnn.parameterCount) parameters, T=\(training.window), "
-                  + "G=\(training.globalBatch) over \(world.size) rank\(world.size == 1 ? "" : "s") (\(local) streams each)")
+                + "G=\(training.globalBatch) over \(world.size) rank\(world.size == 1 ? "" : "s") (\(local) streams each)")
         }
 
         // 1. The sgemm ceiling on this core, for the model's largest batched shape and a square one.
@@ -59,17 +94,28 @@ public struct Benchmark {
             alone.globalBatch = local
             single = Self.throughput(try Self.trainer(vrnn, alone, SingleProcess(), steps: steps + warmup), steps: steps, warmup: warmup)
             say(String(format: "1 rank, G=%d: %.0f char-steps/s, %.2f GFLOP/s (%.1f %% of sgemm)",
-                         local, single, single * flopsPerCharStep / 1e9, 100 * single * flopsPerCharStep / 1e9 / ceiling))
+                       local, single, single * flopsPerCharStep / 1e9, 100 * single * flopsPerCharStep / 1e9 / ceiling))
         }
         // 3. All ranks together.
         _ = world.allreduceSum([0])
         let rate = Self.throughput(together, steps: steps, warmup: warmup)
-        if rank0 {
-            let n = Double(world.size)
-            say(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
-                         world.size, training.globalBatch, rate, rate / n, rate / n * flopsPerCharStep / 1e9))
-            say(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %%", world.size, 100 * rate / (n * single)))
-        }
+        guard rank0 else { return nil }
+        let n = Double(world.size)
+        say(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
+                   world.size, training.globalBatch, rate, rate / n, rate / n * flopsPerCharStep / 1e9))
+        say(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %%", world.size, 100 * rate / (n * single)))
+        let gflops = single * flopsPerCharStep / 1e9
+        return Report(preset: name, parameters: vrnn.parameterCount, ranks: world.size, globalBatch: training.globalBatch,
+                      window: training.window, charStepsPerSecond1: single, charStepsPerSecondN: rate, gflops: gflops,
+                      sgemmCeilingGflops: ceiling, percentOfSgemm: 100 * gflops / ceiling, weakScalingEfficiency: rate / (n * single),
+                      kernelPath: KernelPath.active.name, blasKernel: BLASInfo.coreName, cpu: Self.cpuModel)
+    }
+
+    /// The CPU's model name from /proc/cpuinfo ("unknown" elsewhere).
+    static var cpuModel: String {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
     }
 
     /// A trainer over random tokens, enough for `steps` windows per stream.

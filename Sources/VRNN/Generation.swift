@@ -8,7 +8,8 @@ extension WindowWorkspace {
     ///     h_t = RNN([phi_x(x), phi_z(z)], h_{t-1})
     /// Stream b draws from the generator (seed, b) with counter (t, 0|1|2, sampling), so a sample
     /// does not depend on how many streams are drawn beside it.
-    public func generateStep(parameters p: UnsafePointer<Float>, seed: UInt64, t: Int, temperature: Float) {
+    public func generateStep(parameters: UnsafePointer<Float>, seed: UInt64, t: Int, temperature: Float) {
+        let p = Weights(parameters: parameters)   // one row at a time: not worth a transposed copy
         precondition(steps == 1, "generation runs one time step at a time")
         let c = model.config, all = 0..<batch, counter = UInt32(truncatingIfNeeded: t)
         let purpose = NoisePurpose.sampling.rawValue

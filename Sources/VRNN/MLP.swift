@@ -66,41 +66,39 @@ public struct MLP: Sendable {
     // MARK: forward
 
     /// outputs[0][rows] = b_0: the start of the first layer's pre-activation.
-    public func beginFirstLayer(_ p: UnsafePointer<Float>, _ s: State, rows: Range<Int>) {
+    public func beginFirstLayer(_ w: Weights, _ s: State, rows: Range<Int>) {
         let l = layers[0]
-        broadcastRows(p + l.bias, into: s.outputs[0].pointer + rows.lowerBound * l.outputs,
+        broadcastRows(w.parameters + l.bias, into: s.outputs[0].pointer + rows.lowerBound * l.outputs,
                       rows: rows.count, cols: l.outputs, ldc: l.outputs)
     }
 
     /// outputs[0][rows] += part[rows] · W_0[:, block of part]^T, with part [rows, width] row-major.
-    public func addPart(_ index: Int, _ part: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ s: State, rows: Range<Int>) {
+    public func addPart(_ index: Int, _ part: UnsafePointer<Float>, _ w: Weights, _ s: State, rows: Range<Int>) {
         let l = layers[0]
         let width = partWidths[index]
-        gemm(transB: true, m: rows.count, n: l.outputs, k: width,
-             a: part + rows.lowerBound * width, lda: width,
-             b: p + l.weight + partOffset(index), ldb: l.inputs,
-             beta: 1, c: s.outputs[0].pointer + rows.lowerBound * l.outputs, ldc: l.outputs)
+        w.addProduct(part + rows.lowerBound * width, lda: width, m: rows.count, weight: l.weight, n: l.outputs, inputs: l.inputs,
+                     column: partOffset(index), k: width, into: s.outputs[0].pointer + rows.lowerBound * l.outputs, ldc: l.outputs)
     }
 
     /// Activation of the first layer, then every further layer: y_l = act(y_{l-1} W_l^T + b_l).
-    public func finishForward(_ p: UnsafePointer<Float>, _ s: State, rows: Range<Int>) {
+    public func finishForward(_ w: Weights, _ s: State, rows: Range<Int>) {
         for (i, l) in layers.enumerated() {
             let out = s.outputs[i].pointer + rows.lowerBound * l.outputs
             if i > 0 {
                 let input = s.outputs[i - 1].pointer + rows.lowerBound * l.inputs
-                broadcastRows(p + l.bias, into: out, rows: rows.count, cols: l.outputs, ldc: l.outputs)
-                gemm(transB: true, m: rows.count, n: l.outputs, k: l.inputs, a: input, lda: l.inputs,
-                     b: p + l.weight, ldb: l.inputs, beta: 1, c: out, ldc: l.outputs)
+                broadcastRows(w.parameters + l.bias, into: out, rows: rows.count, cols: l.outputs, ldc: l.outputs)
+                w.addProduct(input, lda: l.inputs, m: rows.count, weight: l.weight, n: l.outputs, inputs: l.inputs, column: 0, k: l.inputs,
+                             into: out, ldc: l.outputs)
             }
             if isActivated(i) { activation.apply(out, count: rows.count * l.outputs) }
         }
     }
 
     /// The whole forward pass for rows whose every input part is known.
-    public func forward(_ parts: [UnsafePointer<Float>], _ p: UnsafePointer<Float>, _ s: State, rows: Range<Int>) {
-        beginFirstLayer(p, s, rows: rows)
-        for (i, part) in parts.enumerated() { addPart(i, part, p, s, rows: rows) }
-        finishForward(p, s, rows: rows)
+    public func forward(_ parts: [UnsafePointer<Float>], _ w: Weights, _ s: State, rows: Range<Int>) {
+        beginFirstLayer(w, s, rows: rows)
+        for (i, part) in parts.enumerated() { addPart(i, part, w, s, rows: rows) }
+        finishForward(w, s, rows: rows)
     }
 
     // MARK: backward

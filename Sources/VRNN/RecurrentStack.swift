@@ -71,23 +71,23 @@ public struct RecurrentStack: Sendable {
     }
 
     /// inputGates[l][rows] = b_ih + input[rows] · W_ih^T for a layer l > 0 (input = layer l-1's h_t).
-    func computeInputGates(_ l: Int, _ p: UnsafePointer<Float>, _ s: State, rows: Range<Int>) {
+    func computeInputGates(_ l: Int, _ w: Weights, _ s: State, rows: Range<Int>) {
         let layer = layers[l], g = gateWidth
         let out = s.inputGates[l].pointer + rows.lowerBound * g
-        broadcastRows(p + layer.biasIH, into: out, rows: rows.count, cols: g, ldc: g)
-        gemm(transB: true, m: rows.count, n: g, k: hidden, a: s.hOut[l - 1].pointer + rows.lowerBound * hidden,
-             lda: hidden, b: p + layer.weightIH, ldb: layer.inputs, beta: 1, c: out, ldc: g)
+        broadcastRows(w.parameters + layer.biasIH, into: out, rows: rows.count, cols: g, ldc: g)
+        w.addProduct(s.hOut[l - 1].pointer + rows.lowerBound * hidden, lda: hidden, m: rows.count, weight: layer.weightIH, n: g,
+                     inputs: layer.inputs, column: 0, k: hidden, into: out, ldc: g)
     }
 
     /// One time step of layer l over `rows` (one window row block): inputGates and hPrev (and cPrev)
     /// must be filled; writes gates, hOut (and cOut).
-    func stepForward(_ l: Int, _ p: UnsafePointer<Float>, _ s: State, rows: Range<Int>) {
+    func stepForward(_ l: Int, _ w: Weights, _ s: State, rows: Range<Int>) {
         let layer = layers[l], h = hidden, g = gateWidth
-        if l > 0 { computeInputGates(l, p, s, rows: rows) }
+        if l > 0 { computeInputGates(l, w, s, rows: rows) }
         let hp = s.hPrev[l].pointer + rows.lowerBound * h
         let gh = s.hiddenGates.pointer
-        broadcastRows(p + layer.biasHH, into: gh, rows: rows.count, cols: g, ldc: g)
-        gemm(transB: true, m: rows.count, n: g, k: h, a: hp, lda: h, b: p + layer.weightHH, ldb: h, beta: 1, c: gh, ldc: g)
+        broadcastRows(w.parameters + layer.biasHH, into: gh, rows: rows.count, cols: g, ldc: g)
+        w.addProduct(hp, lda: h, m: rows.count, weight: layer.weightHH, n: g, inputs: h, column: 0, k: h, into: gh, ldc: g)
         let gi = s.inputGates[l].pointer + rows.lowerBound * g
         let act = s.gates[l].pointer + rows.lowerBound * g
         let ho = s.hOut[l].pointer + rows.lowerBound * h

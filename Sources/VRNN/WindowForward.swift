@@ -32,8 +32,10 @@ extension WindowWorkspace {
 
     /// The forward pass without the losses: what training runs before `backward`, which computes
     /// the losses once, together with their gradients.
-    public func forwardActivations(parameters p: UnsafePointer<Float>) {
+    public func forwardActivations(parameters: UnsafePointer<Float>) {
         let c = model.config, all = 0..<rows
+        model.table.transposeWeights(parameters, into: transposedWeights.pointer)
+        let p = Weights(parameters: parameters, transposed: transposedWeights.pointer)
 
         // phi_x over the whole window.
         forwardPhiX(p, rows: all)
@@ -67,30 +69,29 @@ extension WindowWorkspace {
     }
 
     /// phi_x for `rows`: the embedding rows of the tokens first for text.
-    func forwardPhiX(_ p: UnsafePointer<Float>, rows rs: Range<Int>) {
+    func forwardPhiX(_ p: Weights, rows rs: Range<Int>) {
         if let embedding = model.embedding {
             let e = model.config.embedding
-            for r in rs { (embedded.pointer + r * e).update(from: p + embedding + Int(tokens[r]) * e, count: e) }
+            for r in rs { (embedded.pointer + r * e).update(from: p.parameters + embedding + Int(tokens[r]) * e, count: e) }
         }
         model.phiX.forward([phiXInput], p, phiX, rows: rs)
     }
 
     /// The first RNN layer's input gates for `rows`: b_ih + phi_x W_ih[:, x block]^T.
-    func beginRNNInput(_ p: UnsafePointer<Float>, rows rs: Range<Int>) {
+    func beginRNNInput(_ p: Weights, rows rs: Range<Int>) {
         let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth, fx = model.config.phiXWidth
         let out = rnn.inputGates[0].pointer + rs.lowerBound * g
-        broadcastRows(p + layer0.biasIH, into: out, rows: rs.count, cols: g, ldc: g)
-        gemm(transB: true, m: rs.count, n: g, k: fx, a: phiX.output + rs.lowerBound * fx, lda: fx, b: p + layer0.weightIH,
-             ldb: layer0.inputs, beta: 1, c: out, ldc: g)
+        broadcastRows(p.parameters + layer0.biasIH, into: out, rows: rs.count, cols: g, ldc: g)
+        p.addProduct(phiX.output + rs.lowerBound * fx, lda: fx, m: rs.count, weight: layer0.weightIH, n: g, inputs: layer0.inputs,
+                     column: 0, k: fx, into: out, ldc: g)
     }
 
     /// Adds phi_z W_ih[:, z block]^T to the first RNN layer's input gates for `rows`.
-    func addLatentToRNNInput(_ p: UnsafePointer<Float>, rows rs: Range<Int>) {
+    func addLatentToRNNInput(_ p: Weights, rows rs: Range<Int>) {
         guard let phiZ else { return }
         let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth, fz = model.config.phiZWidth
-        gemm(transB: true, m: rs.count, n: g, k: fz, a: phiZ.output + rs.lowerBound * fz, lda: fz,
-             b: p + layer0.weightIH + model.config.phiXWidth, ldb: layer0.inputs,
-             beta: 1, c: rnn.inputGates[0].pointer + rs.lowerBound * g, ldc: g)
+        p.addProduct(phiZ.output + rs.lowerBound * fz, lda: fz, m: rs.count, weight: layer0.weightIH, n: g, inputs: layer0.inputs,
+                     column: model.config.phiXWidth, k: fz, into: rnn.inputGates[0].pointer + rs.lowerBound * g, ldc: g)
     }
 
     /// The decoder's input blocks: [phi_z, h_{t-1}], or [h_{t-1}] for the RNN baseline.

@@ -40,6 +40,7 @@ public final class WindowWorkspace {
     let dEmbedded: FloatBuffer           // [TB, E]
     let carryH: FloatBuffer              // [L, B, H] d loss / d h carried backward in time
     let carryC: FloatBuffer              // [L, B, H]
+    let transposedWeights: FloatBuffer   // the parameters' layout, every weight matrix transposed (Weights)
 
     public init(model: VRNNModel, batch: Int, steps: Int) {
         let c = model.config
@@ -54,6 +55,7 @@ public final class WindowWorkspace {
         initialH = FloatBuffer(count: lbh); initialC = FloatBuffer(count: lstm ? lbh : 0)
         dInitialH = FloatBuffer(count: lbh); dInitialC = FloatBuffer(count: lstm ? lbh : 0)
         carryH = FloatBuffer(count: lbh); carryC = FloatBuffer(count: lstm ? lbh : 0)
+        transposedWeights = FloatBuffer(count: model.parameterCount)
         rowNLL = FloatBuffer(count: tb); rowKL = FloatBuffer(count: tb); rowPenalty = FloatBuffer(count: tb)
         embedded = FloatBuffer(count: c.input == .categorical ? tb * c.embedding : 0)
         dEmbedded = FloatBuffer(count: c.input == .categorical ? tb * c.embedding : 0)

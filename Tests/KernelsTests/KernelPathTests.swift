@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 import Kernels
 import XCTest
 
@@ -133,6 +134,28 @@ final class KernelPathTests: XCTestCase {
                 vk_categorical_nll(logits, tokens, rows, v, 0.25, &grad, &nll)
                 return [grad, nll]
             }
+        }
+    }
+
+    func testNormalsFollowPhiloxAndBoxMuller() {
+        for count in [1, 3, 4, 37, 600] {
+            compare("normals count=\(count)") {
+                var out = [Float](repeating: 0, count: count)
+                vk_philox_normal(0x1234_5678, 0x9ABC_DEF0, 7, 3, 1, &out, count)
+                return [out]
+            }
+        }
+        // The C generator against Box-Muller in Double over the Swift Philox blocks.
+        let key: (UInt32, UInt32) = (0x1234_5678, 0x9ABC_DEF0)
+        var out = [Float](repeating: 0, count: 40)
+        vk_philox_normal(key.0, key.1, 7, 3, 1, &out, out.count)
+        for i in out.indices {
+            let block = Philox4x32.block(counter: (7, 3, 1, UInt32(i / 4)), key: key)
+            let words = [block.0, block.1, block.2, block.3], pair = (i % 4) / 2
+            let u = { (w: UInt32) in (Double(w) + 0.5) * 0x1p-32 }
+            let radius = (-2 * log(u(words[2 * pair]))).squareRoot(), angle = 2 * Double.pi * u(words[2 * pair + 1])
+            let expected = i % 2 == 0 ? radius * cos(angle) : radius * sin(angle)
+            XCTAssertEqual(Double(out[i]), expected, accuracy: 2e-5 * max(1, abs(expected)), "normal \(i)")
         }
     }
 }

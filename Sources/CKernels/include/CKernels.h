@@ -5,6 +5,8 @@
 #ifndef CKERNELS_H
 #define CKERNELS_H
 
+#include <stdint.h>
+
 /* Paths, lowest first: a cluster agrees on the minimum. */
 enum { VK_PORTABLE = 0, VK_AVX2 = 1, VK_AVX512 = 2 };
 
@@ -58,6 +60,10 @@ void vk_reparameterisation_backward(const float *q, const float *dz, const float
  * scale * d penalty / d (mu_p, raw_p) into dp; a dimension under its free nats gets none. */
 void vk_gaussian_kl(const float *q, const float *p, long rows, long zw, float floor, float free_nats, float scale,
                     float *dq, float *dp, float *kl, float *penalty);
+/* count standard normals from Philox4x32-10 under key (k0, k1), blocks (c0, c1, c2, 0), (c0, c1, c2, 1), ...
+ * by Box-Muller, 4 per block: r(w0) cos a(w1), r(w0) sin a(w1), r(w2) cos a(w3), r(w2) sin a(w3) with
+ * u(w) = (w + 1/2) 2^-32, r = sqrt(-2 log u), a = 2 pi u. */
+void vk_philox_normal(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count);
 /* nll[r] = logsumexp(logits[r]) - logits[r, tokens[r]]; with grad, grad[r] = scale (softmax - onehot). */
 void vk_categorical_nll(const float *logits, const int *tokens, long rows, long v, float scale, float *grad, float *nll);
 
