@@ -132,13 +132,15 @@ public struct MLP: Sendable {
     }
 
     /// Every weight and bias gradient as one GEMM over all `rows`:
-    /// dW_l += grads[l]^T · input_l, db_l += column sums of grads[l].
-    public func accumulateWeightGradients(_ parts: [UnsafePointer<Float>], into g: UnsafeMutablePointer<Float>,
+    /// dW_l += grads[l]^T · input_l, db_l += column sums of grads[l]. A nil part is one whose
+    /// block of W_0 the caller accumulates itself (text's per-token tables).
+    public func accumulateWeightGradients(_ parts: [UnsafePointer<Float>?], into g: UnsafeMutablePointer<Float>,
                                           _ s: State, rows: Range<Int>) {
         for (i, l) in layers.enumerated() {
             let grad = s.grads[i].pointer + rows.lowerBound * l.outputs
             if i == 0 {
                 for (j, part) in parts.enumerated() {
+                    guard let part else { continue }
                     let width = partWidths[j]
                     gemm(transA: true, m: l.outputs, n: width, k: rows.count, a: grad, lda: l.outputs,
                          b: part + rows.lowerBound * width, ldb: width,

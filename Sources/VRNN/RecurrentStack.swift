@@ -127,17 +127,20 @@ public struct RecurrentStack: Sendable {
     }
 
     /// All recurrent weight gradients as GEMMs over every row of the window. `layer0Parts` are the
-    /// column blocks of layer 0's input ([rows, width] each).
-    func accumulateWeightGradients(layer0Parts: [(UnsafePointer<Float>, Int)], into grad: UnsafeMutablePointer<Float>,
+    /// column blocks of layer 0's input ([rows, width] each); a nil block is one the caller
+    /// accumulates itself (text's per-token tables).
+    func accumulateWeightGradients(layer0Parts: [(UnsafePointer<Float>?, Int)], into grad: UnsafeMutablePointer<Float>,
                                    _ s: State, rows: Int) {
         let h = hidden, g = gateWidth
         for (l, layer) in layers.enumerated() {
             let dgi = s.dInputGates[l].pointer, dgh = s.dHiddenGates[l].pointer
-            let parts: [(UnsafePointer<Float>, Int)] = l == 0 ? layer0Parts : [(UnsafePointer(s.hOut[l - 1].pointer), h)]
+            let parts: [(UnsafePointer<Float>?, Int)] = l == 0 ? layer0Parts : [(UnsafePointer(s.hOut[l - 1].pointer), h)]
             var column = 0
             for (x, width) in parts {
-                gemm(transA: true, m: g, n: width, k: rows, a: dgi, lda: g, b: x, ldb: width,
-                     beta: 1, c: grad + layer.weightIH + column, ldc: layer.inputs)
+                if let x {
+                    gemm(transA: true, m: g, n: width, k: rows, a: dgi, lda: g, b: x, ldb: width,
+                         beta: 1, c: grad + layer.weightIH + column, ldc: layer.inputs)
+                }
                 column += width
             }
             gemm(transA: true, m: g, n: h, k: rows, a: dgh, lda: g, b: s.hPrev[l].pointer, ldb: h,

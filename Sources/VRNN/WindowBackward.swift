@@ -68,22 +68,27 @@ extension WindowWorkspace {
         dInitialH.copy(from: carryH)
         if c.cell == .lstm { dInitialC.copy(from: carryC) }
 
-        // Batched: phi_x's gradient from the RNN's and the encoder's x-parts, then phi_x itself.
-        let dPhiX = phiX.outputGrad
-        model.rnn.inputGradient(0, column: 0, width: fx, into: dPhiX, ldx: fx, beta: 0, p, rnn, rows: all)
-        if let enc = model.encoder, let encState = encoder { enc.addPartGradient(0, into: dPhiX, p, encState, rows: all) }
-        model.phiX.backwardToFirstLayer(p, phiX, rows: all)
-
-        // Every weight gradient, one GEMM per matrix over all rows.
-        let phiXOut = UnsafePointer(phiX.output)
-        model.phiX.accumulateWeightGradients([phiXInput], into: grad, phiX, rows: all)
+        // Every weight gradient, one GEMM per matrix over all rows (the x-blocks of text input
+        // over the token tables instead).
+        let phiXOut: UnsafePointer<Float>? = tokenTables == nil ? UnsafePointer(phiX.output) : nil
         if let enc = model.encoder, let encState = encoder { enc.accumulateWeightGradients([phiXOut, UnsafePointer(hiddenTop)], into: grad, encState, rows: all) }
         if let phi = model.phiZ, let phiState = phiZ { phi.accumulateWeightGradients([z.pointer], into: grad, phiState, rows: all) }
         if let pri = model.prior, let priState = prior { pri.accumulateWeightGradients([hiddenTop], into: grad, priState, rows: all) }
         model.decoder.accumulateWeightGradients(decoderParts, into: grad, decoder, rows: all)
-        var layer0Parts: [(UnsafePointer<Float>, Int)] = [(phiXOut, fx)]
+        var layer0Parts: [(UnsafePointer<Float>?, Int)] = [(phiXOut, fx)]
         if let phiState = phiZ { layer0Parts.append((UnsafePointer(phiState.output), c.phiZWidth)) }
         model.rnn.accumulateWeightGradients(layer0Parts: layer0Parts, into: grad, rnn, rows: rows)
+
+        // phi_x (and the embedding) from the RNN's and the encoder's x-parts.
+        if let tables = tokenTables {
+            backwardTokenTables(p, grad, tables)
+            return loss
+        }
+        let dPhiX = phiX.outputGrad
+        model.rnn.inputGradient(0, column: 0, width: fx, into: dPhiX, ldx: fx, beta: 0, p, rnn, rows: all)
+        if let enc = model.encoder, let encState = encoder { enc.addPartGradient(0, into: dPhiX, p, encState, rows: all) }
+        model.phiX.backwardToFirstLayer(p, phiX, rows: all)
+        model.phiX.accumulateWeightGradients([phiXInput], into: grad, phiX, rows: all)
 
         // Embedding rows: scatter-add of d loss / d (phi_x input).
         if let embedding = model.embedding {

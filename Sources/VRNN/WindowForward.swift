@@ -37,16 +37,18 @@ extension WindowWorkspace {
         model.table.transposeWeights(parameters, into: transposedWeights.pointer)
         let p = Weights(parameters: parameters, transposed: transposedWeights.pointer)
 
-        // phi_x over the whole window.
-        forwardPhiX(p, rows: all)
-        let phiXOut = UnsafePointer(phiX.output)
-
-        // x-parts of the first encoder layer and of the RNN's input gates, batched.
-        if let enc = model.encoder, let encState = encoder {
-            enc.beginFirstLayer(p, encState, rows: all)
-            enc.addPart(0, phiXOut, p, encState, rows: all)
+        // phi_x and the x-parts of the first encoder layer and of the RNN's input gates, batched
+        // (for text with more rows than tokens, from per-token tables).
+        if let tables = tokenTables {
+            forwardTokenTables(p, tables)
+        } else {
+            forwardPhiX(p, rows: all)
+            if let enc = model.encoder, let encState = encoder {
+                enc.beginFirstLayer(p, encState, rows: all)
+                enc.addPart(0, phiX.output, p, encState, rows: all)
+            }
+            beginRNNInput(p, rows: all)
         }
-        beginRNNInput(p, rows: all)
 
         // The sequential part (nothing in it allocates).
         let latentInput = [UnsafePointer(z.pointer)]

@@ -41,6 +41,9 @@ public final class WindowWorkspace {
     let carryH: FloatBuffer              // [L, B, H] d loss / d h carried backward in time
     let carryC: FloatBuffer              // [L, B, H]
     let transposedWeights: FloatBuffer   // the parameters' layout, every weight matrix transposed (Weights)
+    /// Per-token tables for text input, used when the window has more rows than the vocabulary
+    /// (TokenTables.swift); nil runs phi_x and the x-blocks over every row.
+    var tokenTables: TokenTables?
 
     public init(model: VRNNModel, batch: Int, steps: Int) {
         let c = model.config
@@ -68,6 +71,7 @@ public final class WindowWorkspace {
         self.z = FloatBuffer(count: tb * z)
         dZ = FloatBuffer(count: tb * z)
         dHiddenTop = FloatBuffer(count: tb * c.hidden)
+        tokenTables = c.input == .categorical && tb > c.inputSize ? TokenTables(model: model) : nil
     }
 
     /// Rows of time step t.

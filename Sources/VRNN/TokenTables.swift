@@ -1,0 +1,87 @@
+import Kernels
+
+/// Text input takes one of V values, and phi_x, the encoder's x-block and the RNN's x-block
+/// depend only on it. When a window has more rows than the vocabulary, they are computed for the
+/// V tokens once and gathered per row; backward sums each row's gradient into its token's row
+/// and runs the x-dependent products over V rows instead of T*B. Exact: it only regroups sums.
+final class TokenTables {
+    /// phi_x of every token: outputs [V, F] (row v from the embedding's row v), grads [V, F].
+    let phiX: MLP.State
+    /// [V, E0]: b_enc0 + phi_x(v) W_enc0[:, x block]^T, the x-part of the encoder's first layer.
+    let encoderX: FloatBuffer
+    /// [V, G]: b_ih + phi_x(v) W_ih[:, x block]^T, the x-part of the first RNN layer's gates.
+    let rnnX: FloatBuffer
+    /// [V, E0] and [V, G]: the sums over the rows of token v of d loss / d those pre-activations.
+    let encoderGrad: FloatBuffer
+    let rnnGrad: FloatBuffer
+
+    init(model: VRNNModel) {
+        let v = model.config.inputSize, e0 = model.encoder?.layers[0].outputs ?? 0
+        phiX = MLP.State(model.phiX, rows: v)
+        encoderX = FloatBuffer(count: v * e0)
+        encoderGrad = FloatBuffer(count: v * e0)
+        rnnX = FloatBuffer(count: v * model.rnn.gateWidth)
+        rnnGrad = FloatBuffer(count: v * model.rnn.gateWidth)
+    }
+}
+
+extension WindowWorkspace {
+    /// Forward: the V-row tables, then the encoder's and the RNN's x-parts gathered per row
+    /// (in place of phi_x, encoder and RNN x-block GEMMs over all T*B rows).
+    func forwardTokenTables(_ p: Weights, _ tables: TokenTables) {
+        let c = model.config, v = c.inputSize, fx = c.phiXWidth, tokensV = 0..<v
+        model.phiX.forward([p.parameters + model.embedding!], p, tables.phiX, rows: tokensV)
+        let phiXOut = UnsafePointer(tables.phiX.output)
+        let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth
+        broadcastRows(p.parameters + layer0.biasIH, into: tables.rnnX.pointer, rows: v, cols: g, ldc: g)
+        p.addProduct(phiXOut, lda: fx, m: v, weight: layer0.weightIH, n: g, inputs: layer0.inputs, column: 0, k: fx,
+                     into: tables.rnnX.pointer, ldc: g)
+        gather(tables.rnnX.pointer, width: g, into: rnn.inputGates[0].pointer)
+        if let enc = model.encoder, let encState = encoder {
+            let first = enc.layers[0], e0 = first.outputs
+            broadcastRows(p.parameters + first.bias, into: tables.encoderX.pointer, rows: v, cols: e0, ldc: e0)
+            p.addProduct(phiXOut, lda: fx, m: v, weight: first.weight, n: e0, inputs: first.inputs, column: 0, k: fx,
+                         into: tables.encoderX.pointer, ldc: e0)
+            gather(tables.encoderX.pointer, width: e0, into: encState.outputs[0].pointer)
+        }
+    }
+
+    /// Backward of the x-dependent part: per-token sums of the encoder's and the RNN's layer-0
+    /// gradients, the x-block weight gradients and d loss / d phi_x(v) over V rows, then phi_x
+    /// and the embedding (row v of the embedding is token v's phi_x input).
+    func backwardTokenTables(_ p: UnsafePointer<Float>, _ grad: UnsafeMutablePointer<Float>, _ tables: TokenTables) {
+        let c = model.config, v = c.inputSize, fx = c.phiXWidth, tokensV = 0..<v
+        let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth
+        let phiXOut = UnsafePointer(tables.phiX.output), dPhiX = tables.phiX.outputGrad
+        scatterAdd(rnn.dInputGates[0].pointer, width: g, into: tables.rnnGrad.pointer)
+        // dW_ih[:, x] += rnnGrad^T phi_x;  d phi_x = rnnGrad W_ih[:, x]
+        gemm(transA: true, m: g, n: fx, k: v, a: tables.rnnGrad.pointer, lda: g, b: phiXOut, ldb: fx,
+             beta: 1, c: grad + layer0.weightIH, ldc: layer0.inputs)
+        gemm(m: v, n: fx, k: g, a: tables.rnnGrad.pointer, lda: g, b: p + layer0.weightIH, ldb: layer0.inputs, beta: 0, c: dPhiX, ldc: fx)
+        if let enc = model.encoder, let encState = encoder {
+            let first = enc.layers[0], e0 = first.outputs
+            scatterAdd(encState.grads[0].pointer, width: e0, into: tables.encoderGrad.pointer)
+            gemm(transA: true, m: e0, n: fx, k: v, a: tables.encoderGrad.pointer, lda: e0, b: phiXOut, ldb: fx,
+                 beta: 1, c: grad + first.weight, ldc: first.inputs)
+            gemm(m: v, n: fx, k: e0, a: tables.encoderGrad.pointer, lda: e0, b: p + first.weight, ldb: first.inputs, beta: 1, c: dPhiX, ldc: fx)
+        }
+        model.phiX.backwardToFirstLayer(p, tables.phiX, rows: tokensV)
+        let embedding = model.embedding!
+        model.phiX.accumulateWeightGradients([p + embedding], into: grad, tables.phiX, rows: tokensV)
+        model.phiX.addPartGradient(0, into: grad + embedding, p, tables.phiX, rows: tokensV)
+    }
+
+    /// out[r] = table[tokens[r]] for every row ([V, width] -> [TB, width]).
+    private func gather(_ table: UnsafePointer<Float>, width: Int, into out: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { (out + r * width).update(from: table + Int(tokens[r]) * width, count: width) }
+    }
+
+    /// table[v] = sum of rows[r] over the rows r of token v ([TB, width] -> [V, width]).
+    private func scatterAdd(_ rowValues: UnsafePointer<Float>, width: Int, into table: UnsafeMutablePointer<Float>) {
+        (table).update(repeating: 0, count: model.config.inputSize * width)
+        for r in 0..<rows {
+            let target = table + Int(tokens[r]) * width, source = rowValues + r * width
+            for j in 0..<width { target[j] += source[j] }
+        }
+    }
+}
