@@ -222,7 +222,9 @@ def main():
     # Random windows, generated before timing: x [T, G] uniform tokens.
     gen = torch.Generator().manual_seed(args.seed + 1)
     windows = [torch.randint(0, V, (T, G), generator=gen) for _ in range(4)]
-    h = torch.zeros(G, H)
+    h = torch.zeros(G, H)                                      # carried state [G, H]; zero at the start
+    # (Under --compile the first time step, whose h needs no gradient, gets a graph of its own:
+    # dynamo guards on requires_grad, so `step` is compiled twice, both in the warm-up.)
 
     def train_step(i, h):
         eps = torch.randn(T, G, Z)                             # latent noise for this window

@@ -2,7 +2,7 @@ import Foundation
 
 /// Numerically stable scalar functions used by the output heads and the recurrent cells.
 
-@inline(__always)
+@inlinable @inline(__always)
 public func sigmoid(_ x: Float) -> Float {
     if x >= 0 { return 1 / (1 + expf(-x)) }
     let e = expf(x)
@@ -10,14 +10,14 @@ public func sigmoid(_ x: Float) -> Float {
 }
 
 /// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): finite for every finite x.
-@inline(__always)
+@inlinable @inline(__always)
 public func softplus(_ x: Float) -> Float {
     max(x, 0) + log1pf(expf(-abs(x)))
 }
 
 /// log(sum_i e^{x_i}) over a strided vector, shifted by the maximum so no term overflows.
 /// Returns -inf for an all -inf input and propagates NaN.
-@inline(__always)
+@inlinable @inline(__always)
 public func logSumExp(_ x: UnsafePointer<Float>, count: Int, stride: Int = 1) -> Float {
     var m = -Float.infinity
     for i in 0..<count {

@@ -75,12 +75,13 @@ public struct Benchmark {
                 + "G=\(training.globalBatch) over \(world.size) rank\(world.size == 1 ? "" : "s") (\(local) streams each)")
         }
 
-        // 1. The sgemm ceiling on this core, for the model's largest batched shape and a square one.
+        // 1. The sgemm ceiling on this core: the best of the model's largest batched shape and two
+        // square ones, as plain (NN) products, the form the forward pass uses.
         _ = world.allreduceSum([0])
         var ceiling = 0.0
         if rank0 {
             let h = config.hidden, rows = local * training.window
-            for (m, n, k) in [(rows, config.gates * h, config.rnnInputWidth), (512, 512, 512)] {
+            for (m, n, k) in [(rows, config.gates * h, config.rnnInputWidth), (512, 512, 512), (1024, 1024, 1024)] {
                 let g = Self.sgemmGFLOPs(m: m, n: n, k: k)
                 ceiling = max(ceiling, g)
                 say(String(format: "sgemm %dx%dx%d: %.1f GFLOP/s", m, n, k, g))
@@ -118,14 +119,27 @@ public struct Benchmark {
         return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
     }
 
-    /// A trainer over random tokens, enough for `steps` windows per stream.
+    /// A trainer over random data, enough for `steps` windows per stream: uniform tokens for text;
+    /// for real values, standard normal frames whose 0/1 columns (a Bernoulli head's, the pen
+    /// head's pen-up) are fair coin flips.
     static func trainer(_ model: VRNNModel, _ training: TrainingConfig, _ collective: Collective, steps: Int) throws -> Trainer {
-        let perStream = training.window * (steps + 1) + 1
-        let uniform = FloatBuffer(count: training.globalBatch * perStream)
-        CounterRandom(seed: 11, stream: 0).fillUniform(uniform.pointer, count: uniform.count, step: 0, t: 0, purpose: 0)
-        let v = model.config.inputSize
-        let ids = (0..<uniform.count).map { Int32(uniform[$0] * Float(v)) % Int32(v) }
-        return try Trainer(model: model, config: training, data: SequenceData(.tokens(ids, vocabulary: v)), collective: collective)
+        let c = model.config, rows = training.globalBatch * (training.window * (steps + 1) + 1)
+        let random = CounterRandom(seed: 11, stream: 0)
+        let data: SequenceData
+        switch c.input {
+        case .categorical:
+            let uniform = FloatBuffer(count: rows)
+            random.fillUniform(uniform.pointer, count: rows, step: 0, t: 0, purpose: 0)
+            data = SequenceData(.tokens((0..<rows).map { Int32(uniform[$0] * Float(c.inputSize)) % Int32(c.inputSize) }, vocabulary: c.inputSize))
+        case .real:
+            let frames = FloatBuffer(count: rows * c.inputSize), coins = FloatBuffer(count: rows * c.inputSize)
+            random.fillNormal(frames.pointer, count: frames.count, step: 0, t: 0, purpose: 0)
+            random.fillUniform(coins.pointer, count: coins.count, step: 0, t: 1, purpose: 0)
+            let binary = c.head == .bernoulli ? Set(0..<c.inputSize) : c.head == .pen ? [c.inputSize - 1] : []
+            for r in 0..<rows { for d in binary { frames[r * c.inputSize + d] = coins[r * c.inputSize + d] < 0.5 ? 0 : 1 } }
+            data = SequenceData(.frames(frames.array, dim: c.inputSize))
+        }
+        return try Trainer(model: model, config: training, data: data, collective: collective)
     }
 
     /// Character-steps per second of the whole run (all ranks), timed between barriers.
@@ -139,9 +153,9 @@ public struct Benchmark {
         return Double(steps * trainer.config.globalBatch * trainer.config.window) / seconds
     }
 
-    /// Best of 5 timings of C[m, n] = A[m, k] B[k, n]^T.
+    /// Best of 5 timings of C[m, n] = A[m, k] B[k, n].
     static func sgemmGFLOPs(m: Int, n: Int, k: Int) -> Double {
-        let a = FloatBuffer(count: m * k), b = FloatBuffer(count: n * k), c = FloatBuffer(count: m * n)
+        let a = FloatBuffer(count: m * k), b = FloatBuffer(count: k * n), c = FloatBuffer(count: m * n)
         CounterRandom(seed: 1, stream: 1).fillUniform(a.pointer, count: a.count, step: 0, t: 0, purpose: 0)
         CounterRandom(seed: 1, stream: 2).fillUniform(b.pointer, count: b.count, step: 0, t: 0, purpose: 0)
         var best = Double.infinity
@@ -149,7 +163,7 @@ public struct Benchmark {
         for _ in 0..<5 {
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<repeats {
-                gemm(transB: true, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: k, beta: 0, c: c.pointer, ldc: n)
+                gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n, beta: 0, c: c.pointer, ldc: n)
             }
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(repeats))
         }
