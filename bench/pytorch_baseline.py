@@ -2,29 +2,48 @@
 """PyTorch CPU baseline for `vrnn bench`: the same VRNN, trained the way a competent PyTorch user
 would write it, on one thread, timed in character-steps per second.
 
-    python bench/pytorch_baseline.py --preset seed-char|large [--compile] [--steps N] [--warmup W] [--json]
+    python bench/pytorch_baseline.py --preset seed-char|large [--style per-step|hoisted] [--compile]
+                                     [--steps N] [--warmup W] [--json] [--check-reference]
 
 The model is the one of docs/MODEL.md and tools/reference/make_fixture.py (same modules, same
 parameter names up to the GRU's `_l0` suffix, same parameter count); `--check-reference` runs
-that reference module on the same weights and noise and compares loss and gradients.
+that reference module on the same weights and noise and compares loss and gradients, for the
+chosen style.
 
-How one training step is computed (what is timed):
+What one timed training step is, in both styles:
   * the window: x [T, G] int64 tokens, uniform over the vocabulary (pre-generated, not timed);
     eps [T, G, Z] standard normals (drawn inside the timed step, as vrnn draws its noise);
-  * embedding and phi_x for all T*G rows at once (they do not depend on the recurrence);
-  * a Python loop over t of `step` (the per-time-step cell): encoder on [phi_x_t, h_{t-1}],
-    sigma = softplus(raw) + sigma_min, z_t = mu_q + sigma_q * eps_t, phi_z(z_t), then
-    nn.GRUCell on [phi_x_t, phi_z_t];
-  * after the loop, batched over all T*G rows: prior on h_{t-1}, decoder on [phi_z_t, h_{t-1}],
-    categorical NLL (cross-entropy, summed) and the analytic KL(q || p), summed;
-    loss = (NLL + KL) / (G * T) -- vrnn computes prior, decoder and losses after its loop too;
+  * the forward pass of the chosen style (below), giving NLL + KL summed over all T*G rows;
+    loss = (NLL + KL) / (G * T);
   * backward, clip_grad_norm_(5), Adam(lr 1e-3) step;
   * the final h is detached and carried into the next step (truncated BPTT across windows).
+Both styles compute the same function: same parameters, same maths (sigma = softplus(raw) +
+sigma_min, z = mu_q + sigma_q * eps, categorical NLL by cross-entropy summed, analytic
+KL(q || p) summed), only the order of the work differs.
 
-`--compile` wraps exactly `step` (the body of one time step above: encoder, reparameterisation,
-phi_z, GRU cell) in torch.compile (default mode, static shapes); the embedding/phi_x block, the
-batched heads and losses, backward's glue and Adam stay eager. Compilation happens in the warm-up
-steps, which are not timed.
+--style per-step (the default): the way the public PyTorch VRNN implementations are written
+(e.g. the widely used "VariationalRecurrentNeuralNetwork" repositories): a Python loop over t
+whose body, `VRNN.cell_per_step`, does everything of time step t: embedding and phi_x of x_t,
+prior on h_{t-1}, encoder on [phi_x_t, h_{t-1}], reparameterised z_t, phi_z, decoder on
+[phi_z_t, h_{t-1}], that step's cross-entropy and KL, and nn.GRUCell on [phi_x_t, phi_z_t];
+the step losses are summed over t in the loop. The loop walks `x.unbind(0)` / `eps.unbind(0)`.
+
+--style hoisted: what does not depend on the recurrence is taken out of the loop, as vrnn does:
+embedding and phi_x for all T*G rows before the loop (the loop reads `phi_x.unbind(0)`: indexing
+phi_x[t] instead would make backward build T zero-filled [T, G, F] gradients, quadratic in T);
+the loop body, `VRNN.cell_hoisted`, is encoder, reparameterisation, phi_z and the GRU cell; after
+the loop, prior on h_{t-1}, decoder, cross-entropy and KL run batched over all T*G rows.
+
+--compile wraps the loop body of the chosen style, and only it, in torch.compile (default mode,
+static shapes):
+  * per-step: `cell_per_step`, i.e. embedding + phi_x, prior, encoder, reparameterisation,
+    phi_z, decoder, cross-entropy, KL and the GRU cell of one step (forward, and through
+    AOTAutograd its backward);
+  * hoisted: `cell_hoisted`, i.e. encoder, reparameterisation, phi_z and the GRU cell; the
+    embedding/phi_x block and the batched prior, decoder and losses stay eager.
+In both, the Python loop over t, the summing of the loss, the autograd glue between the compiled
+steps, clip_grad_norm_ and Adam stay eager. Compilation happens in the warm-up steps, which are
+not timed.
 """
 import argparse
 import json
@@ -89,9 +108,53 @@ class VRNN(nn.Module):
     def sigma(raw):
         return F.softplus(raw) + SIGMA_MIN
 
-    def step(self, phi_x_t, h, eps_t):
-        """One time step of the recurrence (the function `--compile` compiles).
-        phi_x_t [G, F], h = h_{t-1} [G, H], eps_t [G, Z]
+    @staticmethod
+    def kl(mu_q, sigma_q, mu_p, sigma_p):
+        """KL(N(mu_q, sigma_q^2) || N(mu_p, sigma_p^2)), summed over latent dims and rows."""
+        return (torch.log(sigma_p) - torch.log(sigma_q)
+                + (sigma_q ** 2 + (mu_q - mu_p) ** 2) / (2 * sigma_p ** 2) - 0.5).sum()
+
+    def cell(self, style):
+        """The loop body of `style` (what --compile compiles)."""
+        return {"per-step": self.cell_per_step, "hoisted": self.cell_hoisted}[style]
+
+    def window_loss(self, style, x, eps, h0, cell_fn=None):
+        """x [T, G] int64, eps [T, G, Z], h0 [G, H] (detached carried state); cell_fn replaces
+        the loop body (the compiled one). Returns (NLL + KL summed over all T*G rows, h_T [G, H])."""
+        loss = {"per-step": self.window_loss_per_step, "hoisted": self.window_loss_hoisted}[style]
+        return loss(x, eps, h0, cell_fn or self.cell(style))
+
+    # --style per-step: everything of a time step inside the loop.
+
+    def cell_per_step(self, x_t, h, eps_t):
+        """All of time step t. x_t [G] int64, h = h_{t-1} [G, H], eps_t [G, Z]
+        -> h_t [G, H], NLL + KL of this step summed over its G rows (a scalar)."""
+        phi_x_t = self.phi_x(self.embedding(x_t))              # [G, F]
+        mu_p, raw_p = self.prior(h).chunk(2, dim=1)            # [G, Z] each
+        sigma_p = self.sigma(raw_p)
+        mu_q, raw_q = self.encoder(torch.cat([phi_x_t, h], dim=1)).chunk(2, dim=1)
+        sigma_q = self.sigma(raw_q)
+        z = mu_q + sigma_q * eps_t                             # reparameterised sample [G, Z]
+        phi_z_t = self.phi_z(z)                                # [G, F]
+        logits = self.decoder(torch.cat([phi_z_t, h], dim=1))  # [G, V]
+        nll = F.cross_entropy(logits, x_t, reduction="sum")
+        kl = self.kl(mu_q, sigma_q, mu_p, sigma_p)
+        h_new = self.rnn(torch.cat([phi_x_t, phi_z_t], dim=1), h)
+        return h_new, nll + kl
+
+    def window_loss_per_step(self, x, eps, h0, cell_fn):
+        # unbind, not x[t]/eps[t]: neither needs a gradient, so here it is only for symmetry with
+        # the hoisted style, where phi_x[t] would make backward quadratic in T.
+        h, total = h0, 0.0
+        for x_t, eps_t in zip(x.unbind(0), eps.unbind(0)):    # [G] and [G, Z]
+            h, loss_t = cell_fn(x_t, h, eps_t)
+            total = total + loss_t
+        return total, h
+
+    # --style hoisted: phi_x before the loop; prior, decoder and losses batched after it.
+
+    def cell_hoisted(self, phi_x_t, h, eps_t):
+        """The recurrence of time step t. phi_x_t [G, F], h = h_{t-1} [G, H], eps_t [G, Z]
         -> h_t [G, H], mu_q [G, Z], sigma_q [G, Z], phi_z_t [G, F]."""
         enc = self.encoder(torch.cat([phi_x_t, h], dim=1))     # [G, 2Z]
         mu_q, raw_q = enc.chunk(2, dim=1)
@@ -101,44 +164,35 @@ class VRNN(nn.Module):
         h_new = self.rnn(torch.cat([phi_x_t, phi_z_t], dim=1), h)
         return h_new, mu_q, sigma_q, phi_z_t
 
-    def window_loss(self, x, eps, h0, step_fn=None):
-        """x [T, G] int64, eps [T, G, Z], h0 [G, H] (detached carried state).
-        Returns (NLL + KL summed over all T*G rows, h_T [G, H])."""
-        step_fn = step_fn or self.step
-        T, G = x.shape
+    def window_loss_hoisted(self, x, eps, h0, cell_fn):
         phi_x = self.phi_x(self.embedding(x))                  # [T, G, F], all rows at once
         # unbind, not phi_x[t]: the backward of T selects would build T zero-filled [T, G, F]
         # gradients and add them up (quadratic in T); unbind's backward is one stack.
-        phi_x_t, eps_t = phi_x.unbind(0), eps.unbind(0)        # T views of [G, F] and [G, Z]
         h = h0
         h_prev, mus, sigmas, phi_zs = [], [], [], []
-        for t in range(T):
+        for phi_x_t, eps_t in zip(phi_x.unbind(0), eps.unbind(0)):   # [G, F] and [G, Z]
             h_prev.append(h)                                   # h_{t-1}: what prior and decoder read
-            h, mu_q, sigma_q, phi_z_t = step_fn(phi_x_t[t], h, eps_t[t])
+            h, mu_q, sigma_q, phi_z_t = cell_fn(phi_x_t, h, eps_t)
             mus.append(mu_q)
             sigmas.append(sigma_q)
             phi_zs.append(phi_z_t)
         h_prev = torch.cat(h_prev)                             # [T*G, H], row t*G + b
         mu_q, sigma_q = torch.cat(mus), torch.cat(sigmas)      # [T*G, Z]
-        pri = self.prior(h_prev)                               # [T*G, 2Z]
-        mu_p, raw_p = pri.chunk(2, dim=1)
+        mu_p, raw_p = self.prior(h_prev).chunk(2, dim=1)       # [T*G, Z] each
         sigma_p = self.sigma(raw_p)
         logits = self.decoder(torch.cat([torch.cat(phi_zs), h_prev], dim=1))   # [T*G, V]
         nll = F.cross_entropy(logits, x.reshape(-1), reduction="sum")
-        # KL(N(mu_q, sigma_q^2) || N(mu_p, sigma_p^2)), summed over latent dims and rows.
-        kl = (torch.log(sigma_p) - torch.log(sigma_q)
-              + (sigma_q ** 2 + (mu_q - mu_p) ** 2) / (2 * sigma_p ** 2) - 0.5).sum()
-        return nll + kl, h
+        return nll + self.kl(mu_q, sigma_q, mu_p, sigma_p), h
 
 
 def parameter_count(model):
     return sum(p.numel() for p in model.parameters())
 
 
-def check_reference(model_cfg, seed=0):
+def check_reference(model_cfg, style, seed=0):
     """Runs tools/reference/make_fixture.py's VRNN (nn.GRU, torch.distributions, everything per
     step) on this module's weights, noise and state in float64 and returns the largest relative
-    difference of the loss and of any gradient."""
+    difference of the loss and of any gradient of `style` (eager) from it."""
     root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root / "tools" / "reference"))
     try:
@@ -168,7 +222,7 @@ def check_reference(model_cfg, seed=0):
     x = torch.randint(0, m["inputSize"], (T, G), generator=gen)
     eps = torch.randn(T, G, m["latent"], generator=gen, dtype=torch.float64)
     h0 = 0.5 * torch.randn(G, m["hidden"], generator=gen, dtype=torch.float64)
-    loss, _ = ours.window_loss(x, eps, h0)
+    loss, _ = ours.window_loss(style, x, eps, h0)
     loss.backward()
     nll, kl, _, _ = ref(x, torch.zeros(T, G, dtype=torch.long), eps, h0[None], None)
     (nll + kl).backward()
@@ -182,7 +236,10 @@ def check_reference(model_cfg, seed=0):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--preset", choices=sorted(PRESETS), required=True)
-    ap.add_argument("--compile", action="store_true", help="torch.compile the per-time-step cell")
+    ap.add_argument("--style", choices=["per-step", "hoisted"], default="per-step",
+                    help="per-step: everything of a time step in the loop, as public VRNN code does (default); "
+                         "hoisted: phi_x before the loop, prior/decoder/losses batched after it")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the loop body of the style")
     ap.add_argument("--steps", type=int, default=10, help="timed training steps (windows)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed steps first (compilation happens here)")
     ap.add_argument("--json", action="store_true", help="print exactly one JSON line")
@@ -205,18 +262,18 @@ def main():
     model = VRNN(**preset["model"])
     n_params = parameter_count(model)
     log(f"pytorch {torch.__version__}, preset {args.preset}, {n_params} parameters, G={G}, T={T}, "
-        f"{impl}, threads {torch.get_num_threads()}")
+        f"{impl}, style {args.style}, threads {torch.get_num_threads()}")
     if n_params != preset["parameters"]:
         log(f"error: {n_params} parameters, but vrnn's {args.preset} has {preset['parameters']}")
         sys.exit(2)
     if args.check_reference:
-        worst = check_reference(preset["model"], args.seed)
-        log(f"reference check (float64, T=5, G=3): largest relative difference {worst:.2e}")
+        worst = check_reference(preset["model"], args.style, args.seed)
+        log(f"reference check ({args.style}, float64, T=5, G=3): largest relative difference {worst:.2e}")
         if worst > 1e-9:
             log("error: this module does not compute what tools/reference/make_fixture.py computes")
             sys.exit(2)
 
-    step_fn = torch.compile(model.step) if args.compile else model.step
+    cell_fn = torch.compile(model.cell(args.style)) if args.compile else model.cell(args.style)
     opt = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     V, Z, H = preset["model"]["inputSize"], preset["model"]["latent"], preset["model"]["hidden"]
     # Random windows, generated before timing: x [T, G] uniform tokens.
@@ -224,11 +281,11 @@ def main():
     windows = [torch.randint(0, V, (T, G), generator=gen) for _ in range(4)]
     h = torch.zeros(G, H)                                      # carried state [G, H]; zero at the start
     # (Under --compile the first time step, whose h needs no gradient, gets a graph of its own:
-    # dynamo guards on requires_grad, so `step` is compiled twice, both in the warm-up.)
+    # dynamo guards on requires_grad, so the cell is compiled twice, both in the warm-up.)
 
     def train_step(i, h):
         eps = torch.randn(T, G, Z)                             # latent noise for this window
-        total, h_last = model.window_loss(windows[i % len(windows)], eps, h, step_fn)
+        total, h_last = model.window_loss(args.style, windows[i % len(windows)], eps, h, cell_fn)
         loss = total / (G * T)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -249,7 +306,7 @@ def main():
         message = f"torch.compile failed: {type(e).__name__}: {first}"
         log(message)
         if args.json:
-            print(json.dumps({"impl": impl, "preset": args.preset, "parameters": n_params,
+            print(json.dumps({"impl": impl, "style": args.style, "preset": args.preset, "parameters": n_params,
                               "char_steps_per_s": None, "torch": torch.__version__, "threads": 1,
                               "error": message}), flush=True)
         sys.exit(3)
@@ -263,9 +320,9 @@ def main():
     rate = args.steps * G * T / seconds
     log(f"warm-up {args.warmup} steps {warm_seconds:.2f} s; timed {args.steps} steps {seconds:.2f} s "
         f"({seconds / args.steps * 1000:.0f} ms/step), last loss {loss:.4f}")
-    log(f"{impl}: {rate:.0f} char-steps/s")
+    log(f"{impl} ({args.style}): {rate:.0f} char-steps/s")
     if args.json:
-        print(json.dumps({"impl": impl, "preset": args.preset, "parameters": n_params,
+        print(json.dumps({"impl": impl, "style": args.style, "preset": args.preset, "parameters": n_params,
                           "char_steps_per_s": round(rate, 1), "torch": torch.__version__, "threads": 1,
                           "steps": args.steps, "warmup": args.warmup, "seconds": round(seconds, 4),
                           "G": G, "T": T}), flush=True)

@@ -14,5 +14,11 @@ static inline VF vsigmoid(VF x) {
     return vselect(vge(x, vset(0.0f)), s, vmul(e, s));
 }
 
-/* log(1 + e^x) = max(x, 0) + log1p(e^-|x|): finite for every finite x. */
-static inline VF vsoftplus(VF x) { return vadd(vmax(x, vset(0.0f)), vlog1p(vexp(vmul(vset(-1.0f), vabs(x))))); }
+/* softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for every finite x, and
+ * sigmoid(x) = d softplus / dx, from one exponential e = e^-|x|. */
+static inline void vsoftplus_sigmoid(VF x, VF *softplus, VF *sigmoid) {
+    VF e = vexp(vmul(vset(-1.0f), vabs(x)));
+    VF s = vdiv(vset(1.0f), vadd(vset(1.0f), e));
+    *softplus = vadd(vmax(x, vset(0.0f)), vlog1p(e));
+    *sigmoid = vselect(vge(x, vset(0.0f)), s, vmul(e, s));
+}

@@ -4,30 +4,34 @@
  * with u(w) = (w + 1/2) 2^-32 in (0, 1), r(w) = sqrt(-2 log u(w)), a(w) = 2 pi u(w). */
 #include <stdint.h>
 
-/* Ten rounds of the Philox S-box (Salmon et al., SC'11). */
-static inline void vk_philox_block(uint32_t c[4], uint32_t k0, uint32_t k1) {
+/* Philox4x32-10 (Salmon et al., SC'11) of `count` consecutive blocks at once, words in four
+ * arrays (each round is one loop over the blocks, which the compiler vectorises). */
+static inline void vk_philox_blocks(uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3, long count, uint32_t k0, uint32_t k1) {
     for (int round = 0; round < 10; round++) {
         if (round > 0) { k0 += 0x9E3779B9u; k1 += 0xBB67AE85u; }
-        uint64_t p0 = (uint64_t)0xD2511F53u * c[0], p1 = (uint64_t)0xCD9E8D57u * c[2];
-        uint32_t n0 = (uint32_t)(p1 >> 32) ^ c[1] ^ k0, n1 = (uint32_t)p1;
-        uint32_t n2 = (uint32_t)(p0 >> 32) ^ c[3] ^ k1, n3 = (uint32_t)p0;
-        c[0] = n0; c[1] = n1; c[2] = n2; c[3] = n3;
+        for (long b = 0; b < count; b++) {
+            uint64_t p0 = (uint64_t)0xD2511F53u * w0[b], p1 = (uint64_t)0xCD9E8D57u * w2[b];
+            uint32_t n0 = (uint32_t)(p1 >> 32) ^ w1[b] ^ k0, n2 = (uint32_t)(p0 >> 32) ^ w3[b] ^ k1;
+            w0[b] = n0; w1[b] = (uint32_t)p1; w2[b] = n2; w3[b] = (uint32_t)p0;
+        }
     }
 }
 
 void VK_SUFFIX(philox_normal)(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count) {
-    enum { CHUNK = 256 };   /* pairs per round of vector maths */
+    enum { CHUNK = 256, BLOCKS = CHUNK / 2 };   /* pairs per round of vector maths, and their blocks */
     float radius[CHUNK], angle[CHUNK], cosines[CHUNK], sines[CHUNK];
+    uint32_t w0[BLOCKS], w1[BLOCKS], w2[BLOCKS], w3[BLOCKS];
     const long pairs = (count + 1) / 2;
     for (long first = 0; first < pairs; first += CHUNK) {
-        const long n = pairs - first < CHUNK ? pairs - first : CHUNK;
-        /* Pairs 2k and 2k+1 come from block (first + 2k) / 2 of the stream. */
-        for (long i = 0; i < n; i += 2) {
-            uint32_t c[4] = { c0, c1, c2, (uint32_t)((first + i) / 2) };
-            vk_philox_block(c, k0, k1);
-            radius[i] = ((float)c[0] + 0.5f) * 0x1p-32f;
-            angle[i] = ((float)c[1] + 0.5f) * 0x1p-32f;
-            if (i + 1 < n) { radius[i + 1] = ((float)c[2] + 0.5f) * 0x1p-32f; angle[i + 1] = ((float)c[3] + 0.5f) * 0x1p-32f; }
+        const long n = pairs - first < CHUNK ? pairs - first : CHUNK, blocks = (n + 1) / 2;
+        /* Pairs 2k and 2k+1 come from block (first / 2 + k) of the stream: words (0, 1) and (2, 3). */
+        for (long b = 0; b < blocks; b++) { w0[b] = c0; w1[b] = c1; w2[b] = c2; w3[b] = (uint32_t)(first / 2 + b); }
+        vk_philox_blocks(w0, w1, w2, w3, blocks, k0, k1);
+        for (long b = 0; b < blocks; b++) {
+            radius[2 * b] = ((float)w0[b] + 0.5f) * 0x1p-32f;
+            angle[2 * b] = ((float)w1[b] + 0.5f) * 0x1p-32f;
+            radius[2 * b + 1] = ((float)w2[b] + 0.5f) * 0x1p-32f;
+            angle[2 * b + 1] = ((float)w3[b] + 0.5f) * 0x1p-32f;
         }
         for (long i = 0; i < n; i += VL) {
             VF r = vsqrt(vmul(vset(-2.0f), vlog(vk_get(radius, i, n, 0.5f))));

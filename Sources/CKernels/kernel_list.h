@@ -18,11 +18,12 @@
       (gi, gh, cprev, gates, cout, hout, rows, h)) \
     X(lstm_backward, (const float *gates, const float *cprev, const float *cout, float *dh, float *dc, float *dgi, long rows, long h), \
       (gates, cprev, cout, dh, dc, dgi, rows, h)) \
-    X(sample_latent, (const float *q, const float *eps, float *z, long rows, long zw, float floor), (q, eps, z, rows, zw, floor)) \
-    X(reparameterisation_backward, (const float *q, const float *dz, const float *eps, float *dq, long rows, long zw), \
-      (q, dz, eps, dq, rows, zw)) \
-    X(gaussian_kl, (const float *q, const float *p, long rows, long zw, float floor, float free_nats, float scale, float *dq, float *dp, \
-                    float *kl, float *penalty), (q, p, rows, zw, floor, free_nats, scale, dq, dp, kl, penalty)) \
+    X(sample_latent, (const float *q, const float *eps, float *z, float *sigma, float *slope, long rows, long zw, float floor), \
+      (q, eps, z, sigma, slope, rows, zw, floor)) \
+    X(reparameterisation_backward, (const float *slope, const float *dz, const float *eps, float *dq, long rows, long zw), \
+      (slope, dz, eps, dq, rows, zw)) \
+    X(gaussian_kl, (const float *q, const float *sigma_q, const float *p, long rows, long zw, float floor, float free_nats, float scale, \
+                    float *dq, float *dp, float *kl, float *penalty), (q, sigma_q, p, rows, zw, floor, free_nats, scale, dq, dp, kl, penalty)) \
     X(philox_normal, (uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count), \
       (k0, k1, c0, c1, c2, out, count)) \
     X(categorical_nll, (const float *logits, const int *tokens, long rows, long v, float scale, float *grad, float *nll), \

@@ -107,7 +107,7 @@ extension WindowWorkspace {
     /// plus the reparameterisation path z = mu + sigma * eps, then d/d sigma -> d/d raw.
     private func addReparameterisationGradient(rows rs: Range<Int>) {
         let zw = model.config.latent, first = rs.lowerBound
-        vk_reparameterisation_backward(encoder!.output + first * 2 * zw, dZ.pointer + first * zw, noise.pointer + first * zw,
+        vk_reparameterisation_backward(slopeQ.pointer + first * zw, dZ.pointer + first * zw, noise.pointer + first * zw,
                                        encoder!.outputGrad + first * 2 * zw, rs.count, zw)
     }
 }

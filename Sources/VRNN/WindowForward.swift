@@ -126,7 +126,8 @@ extension WindowWorkspace {
     /// z = mu_q + sigma_q * eps from the encoder's output rows [mu_q (Z), raw sigma_q (Z)].
     private func sampleLatent(rows rs: Range<Int>) {
         let zw = model.config.latent, first = rs.lowerBound
-        vk_sample_latent(encoder!.output + first * 2 * zw, noise.pointer + first * zw, z.pointer + first * zw, rs.count, zw, model.config.sigmaMin)
+        vk_sample_latent(encoder!.output + first * 2 * zw, noise.pointer + first * zw, z.pointer + first * zw, sigmaQ.pointer + first * zw,
+                         slopeQ.pointer + first * zw, rs.count, zw, model.config.sigmaMin)
     }
 
     /// Per-row NLL and KL; with `gradients`, also writes (1/normaliser) * d loss / d (decoder output,
@@ -147,7 +148,7 @@ extension WindowWorkspace {
         if let encState = encoder {
             // d/d sigma_q stays until the reparameterisation path joins it in backward; the
             // prior's part arrives as d/d raw.
-            vk_gaussian_kl(encState.output, prior.map { UnsafePointer($0.output) }, rows, c.latent, c.sigmaMin, klTerm.freeNats,
+            vk_gaussian_kl(encState.output, sigmaQ.pointer, prior.map { UnsafePointer($0.output) }, rows, c.latent, c.sigmaMin, klTerm.freeNats,
                            scale * klTerm.weight, gradients ? encState.outputGrad : nil, gradients ? prior?.outputGrad : nil,
                            rowKL.pointer, rowPenalty.pointer)
             penalty = sum(rowPenalty.pointer, count: rows)

@@ -35,6 +35,8 @@ public final class WindowWorkspace {
     let decoder: MLP.State
     let rnn: RecurrentStack.State
     let z: FloatBuffer                   // [TB, Z]
+    let sigmaQ: FloatBuffer              // [TB, Z] sigma_q of the last forward pass
+    let slopeQ: FloatBuffer              // [TB, Z] d sigma_q / d raw = sigmoid(raw)
     let dZ: FloatBuffer                  // [TB, Z]
     let dHiddenTop: FloatBuffer          // [TB, H] d loss / d h_{t-1} from prior, encoder, decoder
     let dEmbedded: FloatBuffer           // [TB, E]
@@ -69,6 +71,8 @@ public final class WindowWorkspace {
         decoder = MLP.State(model.decoder, rows: tb)
         rnn = RecurrentStack.State(model.rnn, rows: tb, batch: batch)
         self.z = FloatBuffer(count: tb * z)
+        sigmaQ = FloatBuffer(count: tb * z)
+        slopeQ = FloatBuffer(count: tb * z)
         dZ = FloatBuffer(count: tb * z)
         dHiddenTop = FloatBuffer(count: tb * c.hidden)
         tokenTables = c.input == .categorical && tb > c.inputSize ? TokenTables(model: model) : nil

@@ -108,18 +108,18 @@ final class KernelPathTests: XCTestCase {
             let eps = random(rows * zw, seed: 10), dz = random(rows * zw, seed: 11)
             for prior in [true, false] {
                 compare("latent zw=\(zw) prior=\(prior)") {
-                    var z = [Float](repeating: 0, count: rows * zw)
+                    var z = [Float](repeating: 0, count: rows * zw), sigma = z, slope = z
                     var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq
                     var kl = [Float](repeating: 0, count: rows), penalty = kl
-                    vk_sample_latent(q, eps, &z, rows, zw, 1e-4)
+                    vk_sample_latent(q, eps, &z, &sigma, &slope, rows, zw, 1e-4)
                     dp.withUnsafeMutableBufferPointer { dpBuffer in
                         p.withUnsafeBufferPointer { pBuffer in
-                            vk_gaussian_kl(q, prior ? pBuffer.baseAddress : nil, rows, zw, 1e-4, 0.3, 0.5, &dq,
+                            vk_gaussian_kl(q, sigma, prior ? pBuffer.baseAddress : nil, rows, zw, 1e-4, 0.3, 0.5, &dq,
                                            prior ? dpBuffer.baseAddress : nil, &kl, &penalty)
                         }
                     }
-                    vk_reparameterisation_backward(q, dz, eps, &dq, rows, zw)
-                    return [z, dq, dp, kl, penalty]
+                    vk_reparameterisation_backward(slope, dz, eps, &dq, rows, zw)
+                    return [z, sigma, slope, dq, dp, kl, penalty]
                 }
             }
         }

@@ -48,17 +48,19 @@ void vk_lstm_forward(const float *gi, const float *gh, const float *cprev, float
 void vk_lstm_backward(const float *gates, const float *cprev, const float *cout, float *dh, float *dc, float *dgi, long rows, long h);
 
 /* Gaussian rows q = [mu (zw), raw (zw)], sigma = softplus(raw) + floor.
- * z = mu + sigma * eps for every row. */
-void vk_sample_latent(const float *q, const float *eps, float *z, long rows, long zw, float floor);
+ * z = mu + sigma * eps for every row; sigma and slope = sigmoid(raw) = d sigma / d raw [rows, zw]
+ * are kept for the KL and backward. */
+void vk_sample_latent(const float *q, const float *eps, float *z, float *sigma, float *slope, long rows, long zw, float floor);
 /* dq = [d mu (zw), d sigma (zw)] on entry (the KL's part); adds the path z = mu + sigma eps and
- * turns d sigma into d raw: d mu += dz, d raw = (d sigma + dz eps) sigmoid(raw). */
-void vk_reparameterisation_backward(const float *q, const float *dz, const float *eps, float *dq, long rows, long zw);
-/* KL(q || p) per row, p = [mu, raw] rows or NULL for N(0, I):
+ * turns d sigma into d raw: d mu += dz, d raw = (d sigma + dz eps) slope. */
+void vk_reparameterisation_backward(const float *slope, const float *dz, const float *eps, float *dq, long rows, long zw);
+/* KL(q || p) per row, with sigma_q [rows, zw] from vk_sample_latent and p = [mu, raw] rows or
+ * NULL for N(0, I):
  *     KL_j = log sp - log sq + (sq^2 + (mq - mp)^2) / (2 sp^2) - 1/2
  * kl[r] = sum_j KL_j, penalty[r] = sum_j max(KL_j, free_nats). With dq (and dp), writes
  * scale * d penalty / d (mu_q, sigma_q) into dq (sigma still as d/d sigma) and
  * scale * d penalty / d (mu_p, raw_p) into dp; a dimension under its free nats gets none. */
-void vk_gaussian_kl(const float *q, const float *p, long rows, long zw, float floor, float free_nats, float scale,
+void vk_gaussian_kl(const float *q, const float *sigma_q, const float *p, long rows, long zw, float floor, float free_nats, float scale,
                     float *dq, float *dp, float *kl, float *penalty);
 /* count standard normals from Philox4x32-10 under key (k0, k1), blocks (c0, c1, c2, 0), (c0, c1, c2, 1), ...
  * by Box-Muller, 4 per block: r(w0) cos a(w1), r(w0) sin a(w1), r(w2) cos a(w3), r(w2) sin a(w3) with
