@@ -1,6 +1,7 @@
 /* What every kernel body uses on top of a vector layer: loads and stores at position i of a row
  * of n floats (a whole vector, or the tail), and the stable sigmoid and softplus. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* p[i..<i+VL], lanes past n filled with `fill`. */
@@ -21,4 +22,17 @@ static inline void vsoftplus_sigmoid(VF x, VF *softplus, VF *sigmoid) {
     VF s = vdiv(vset(1.0f), vadd(vset(1.0f), e));
     *softplus = vadd(vmax(x, vset(0.0f)), vlog1p(e));
     *sigmoid = vselect(vge(x, vset(0.0f)), s, vmul(e, s));
+}
+
+/* Lanes i < n of base[i * stride] (the others `fill`), and the reverse: the same field of up to
+ * VL rows of a strided layout, for kernels vectorised across rows. */
+static inline VF vk_gather(const float *base, long stride, long n, float fill) {
+    float lanes[VL];
+    for (long i = 0; i < VL; i++) lanes[i] = i < n ? base[i * stride] : fill;
+    return vload(lanes);
+}
+static inline void vk_scatter(float *base, long stride, long n, VF v) {
+    float lanes[VL];
+    vstore(lanes, v);
+    for (long i = 0; i < n && i < VL; i++) base[i * stride] = lanes[i];
 }

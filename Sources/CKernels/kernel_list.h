@@ -26,5 +26,13 @@
                     float *dq, float *dp, float *kl, float *penalty), (q, sigma_q, p, rows, zw, floor, free_nats, scale, dq, dp, kl, penalty)) \
     X(philox_normal, (uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count), \
       (k0, k1, c0, c1, c2, out, count)) \
+    X(gaussian_nll, (const float *params, const float *x, long rows, long d, float floor, float scale, float *grad, float *nll), \
+      (params, x, rows, d, floor, scale, grad, nll)) \
+    X(bernoulli_nll, (const float *logits, const float *x, long rows, long d, float scale, float *grad, float *nll), \
+      (logits, x, rows, d, scale, grad, nll)) \
+    X(gmm_nll, (const float *params, const float *x, long rows, long d, long k, float floor, float scale, float *grad, float *nll), \
+      (params, x, rows, d, k, floor, scale, grad, nll)) \
+    X(pen_nll, (const float *params, const float *x, long rows, long k, float floor, float rho_limit, float scale, float *grad, float *nll), \
+      (params, x, rows, k, floor, rho_limit, scale, grad, nll)) \
     X(categorical_nll, (const float *logits, const int *tokens, long rows, long v, float scale, float *grad, float *nll), \
       (logits, tokens, rows, v, scale, grad, nll))

@@ -3,6 +3,7 @@
  * functions are declared here). */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <immintrin.h>
 #pragma clang attribute push (__attribute__((target("avx2,fma"))), apply_to = function)

@@ -4,6 +4,7 @@
  * the compiler targets AVX-512 globally, so the ones used are declared here as sleef.h does. */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <immintrin.h>
 #pragma clang attribute push (__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma"))), apply_to = function)

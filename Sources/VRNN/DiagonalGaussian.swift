@@ -5,8 +5,6 @@ import Kernels
 /// the floor keeps log sigma and 1/sigma finite however far raw is pushed. The KL between two
 /// of them, with its gradients, is the C kernel `vk_gaussian_kl`.
 enum DiagonalGaussian {
-    static let halfLog2Pi: Float = 0.918_938_5
-
     @inline(__always)
     static func sigma(_ raw: Float, floor: Float) -> Float { softplus(raw) + floor }
 

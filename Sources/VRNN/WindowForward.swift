@@ -133,16 +133,10 @@ extension WindowWorkspace {
     /// Per-row NLL and KL; with `gradients`, also writes (1/normaliser) * d loss / d (decoder output,
     /// prior output) and the KL's part of d loss / d (encoder output) (into encoder.outputGrad).
     func computeLosses(normaliser: Float, kl klTerm: KLTerm, gradients: Bool) -> WindowLoss {
-        let c = model.config, scale = 1 / normaliser, hw = c.headWidth
-        if c.head == .categorical {
-            tokens.withUnsafeBufferPointer {
-                vk_categorical_nll(decoder.output, $0.baseAddress, rows, hw, scale, gradients ? decoder.outputGrad : nil, rowNLL.pointer)
-            }
-        } else {
-            for r in 0..<rows {
-                rowNLL[r] = model.head.nll(decoder.output + r * hw, token: 0, frame: UnsafePointer(frames.pointer + r * c.inputSize),
-                                           grad: gradients ? decoder.outputGrad + r * hw : nil, scale: scale)
-            }
+        let c = model.config, scale = 1 / normaliser
+        tokens.withUnsafeBufferPointer {
+            model.head.nll(rows: rows, params: decoder.output, tokens: $0.baseAddress, frames: frames.pointer,
+                           grad: gradients ? decoder.outputGrad : nil, scale: scale, into: rowNLL.pointer)
         }
         var penalty: Double = 0
         if let encState = encoder {

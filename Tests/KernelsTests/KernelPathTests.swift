@@ -158,4 +158,37 @@ final class KernelPathTests: XCTestCase {
             XCTAssertEqual(Double(out[i]), expected, accuracy: 2e-5 * max(1, abs(expected)), "normal \(i)")
         }
     }
+
+    func testRealValuedHeads() {
+        let rows = 21  // more than one 16-row block of the pen kernel, with a tail
+        for d in [1, 3, 37] {
+            let x = random(rows * d, seed: 20), bits = random(rows * d, seed: 21).map { $0 > 0 ? Float(1) : 0 }
+            let gaussian = random(rows * 2 * d, seed: 22, scale: 2), logits = random(rows * d, seed: 23)
+            compare("gaussian and bernoulli d=\(d)") {
+                var g1 = [Float](repeating: 0, count: rows * 2 * d), g2 = [Float](repeating: 0, count: rows * d)
+                var n1 = [Float](repeating: 0, count: rows), n2 = n1
+                vk_gaussian_nll(gaussian, x, rows, d, 1e-3, 0.5, &g1, &n1)
+                vk_bernoulli_nll(logits, bits, rows, d, 0.5, &g2, &n2)
+                return [g1, n1, g2, n2]
+            }
+            for k in [1, 3] {
+                let params = random(rows * k * (1 + 2 * d), seed: 24, scale: 2)
+                compare("gmm d=\(d) k=\(k)") {
+                    var grad = [Float](repeating: 0, count: params.count), nll = [Float](repeating: 0, count: rows)
+                    vk_gmm_nll(params, x, rows, d, k, 1e-3, 0.5, &grad, &nll)
+                    return [grad, nll]
+                }
+            }
+        }
+        for k in [1, 5] {
+            var frames = random(rows * 3, seed: 25)
+            for r in 0..<rows { frames[3 * r + 2] = frames[3 * r + 2] > 0 ? 1 : 0 }
+            let params = random(rows * (1 + 6 * k), seed: 26, scale: 2)
+            compare("pen k=\(k)") {
+                var grad = [Float](repeating: 0, count: params.count), nll = [Float](repeating: 0, count: rows)
+                vk_pen_nll(params, frames, rows, k, 1e-3, 0.999, 0.5, &grad, &nll)
+                return [grad, nll]
+            }
+        }
+    }
 }

@@ -68,5 +68,15 @@ void vk_gaussian_kl(const float *q, const float *sigma_q, const float *p, long r
 void vk_philox_normal(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count);
 /* nll[r] = logsumexp(logits[r]) - logits[r, tokens[r]]; with grad, grad[r] = scale (softmax - onehot). */
 void vk_categorical_nll(const float *logits, const int *tokens, long rows, long v, float scale, float *grad, float *nll);
+/* Heads of real-valued frames x [rows, d]: nll[r] = -log p(x_r | params_r) and, with grad,
+ * grad[r] = scale * d nll / d params_r (sigma = softplus(raw) + floor throughout).
+ * Gaussian params [mu (d), raw (d)]; Bernoulli logits [d]; mixture of k diagonal Gaussians
+ * [k logits, mu (k x d), raw (k x d)]; pen (d = 3: dx, dy, pen-up) [e, k logits, mu (k x 2),
+ * raw sigma (k x 2), raw rho (k)] with rho = rho_limit tanh(raw rho). The formulas are in
+ * body_real_heads.h and docs/MODEL.md. */
+void vk_gaussian_nll(const float *params, const float *x, long rows, long d, float floor, float scale, float *grad, float *nll);
+void vk_bernoulli_nll(const float *logits, const float *x, long rows, long d, float scale, float *grad, float *nll);
+void vk_gmm_nll(const float *params, const float *x, long rows, long d, long k, float floor, float scale, float *grad, float *nll);
+void vk_pen_nll(const float *params, const float *x, long rows, long k, float floor, float rho_limit, float scale, float *grad, float *nll);
 
 #endif
