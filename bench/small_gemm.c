@@ -58,6 +58,34 @@ int main(void) {
         if (kernel) printf("%.1f |\n", flops / best[2] / 1e9); else printf("no kernel |\n");
         free(a); free(b); free(c);
     }
+    /* The products that read h_{t-1} in one time step: separately, or as one GEMM over the
+     * concatenated weights (forward: N concatenated; backward: K concatenated). OpenBLAS NN. */
+    const struct { const char *model, *what; int m, n1, n2, k; } pairs[] = {
+        {"seed-char", "forward: encoder h-part + W_hh", 64, 64, 192, 64},
+        {"large", "forward: encoder h-part + W_hh", 64, 256, 1536, 512},
+    };
+    printf("\n| model | products | separate | fused | fused / separate |\n|---|---|---|---|---|\n");
+    for (size_t s = 0; s < sizeof pairs / sizeof *pairs; s++) {
+        const int m = pairs[s].m, n1 = pairs[s].n1, n2 = pairs[s].n2, k = pairs[s].k, n = n1 + n2;
+        float *a = filled((long)m * k), *b = filled((long)k * n), *c = filled((long)m * n);
+        const int repeats = (int)(2e8 / (2.0 * m * n * k)) + 1;
+        double separate = 1e9, fused = 1e9;
+        for (int trial = 0; trial < 7; trial++) {
+            double t = now();
+            for (int r = 0; r < repeats; r++) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n1, k, 1, a, k, b, n1, 1, c, n1);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n2, k, 1, a, k, b + (long)k * n1, n2, 1, c + (long)m * n1, n2);
+            }
+            separate = (now() - t) / repeats < separate ? (now() - t) / repeats : separate;
+            t = now();
+            for (int r = 0; r < repeats; r++) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, a, k, b, n, 1, c, n);
+            fused = (now() - t) / repeats < fused ? (now() - t) / repeats : fused;
+        }
+        const double flops = 2.0 * m * n * k;
+        printf("| %s | %s (%d x (%d + %d) x %d) | %.1f | %.1f | %.2f |\n", pairs[s].model, pairs[s].what, m, n1, n2, k,
+               flops / separate / 1e9, flops / fused / 1e9, separate / fused);
+        free(a); free(b); free(c);
+    }
     libxsmm_finalize();
     return 0;
 }

@@ -162,4 +162,21 @@ final class DistributedTrainingTests: XCTestCase {
             XCTAssertEqual(ours.count, 1, "\(extra): expected one line containing \(message), got:\n\(result.stderr)")
         }
     }
+
+    /// Ranks with different element-wise kernel paths agree on the lowest (rank 1 is told to use
+    /// the portable one); a path the CPU cannot run is refused in one line on every rank.
+    func testRanksAgreeOnTheLowestKernelPath() throws {
+        let common = ["train", "--preset", "tiny", "--steps", "2", "--data", dataset.path]
+        let run = runs.appendingPathComponent("mixed").path
+        // MPMD: rank 0 as it is, rank 1 with VRNN_KERNELS=portable.
+        let mixed = try MPIRun.run(ranks: 1, common + ["--run", run, ":", "-np", "1", "/usr/bin/env", "VRNN_KERNELS=portable", MPIRun.vrnn]
+                                   + common + ["--run", run])
+        XCTAssertEqual(mixed.status, 0, mixed.stderr)
+        XCTAssertTrue(mixed.stdout.contains("element-wise kernels portable"), mixed.stdout)
+        let refused = try MPIRun.run(ranks: 2, common + ["--run", runs.appendingPathComponent("refused").path],
+                                     environment: ["VRNN_KERNELS": "avx1024"], timeout: 60)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").filter { $0.contains("VRNN_KERNELS=avx1024 is not a path this CPU can run") }.count,
+                       1, refused.stderr)
+    }
 }

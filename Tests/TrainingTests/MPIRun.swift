@@ -32,14 +32,14 @@ enum MPIRun {
         var stdoutFile: URL { directory.appendingPathComponent("stdout") }
         var stderrFile: URL { directory.appendingPathComponent("stderr") }
 
-        init(ranks: Int, mpiOptions: [String], arguments: [String]) throws {
+        init(ranks: Int, mpiOptions: [String], arguments: [String], environment: [String: String]) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-mpirun-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
             _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["mpirun", "-np", "\(ranks)", "--oversubscribe"] + mpiOptions + [MPIRun.vrnn] + arguments
-            process.environment = MPIRun.environment
+            process.environment = MPIRun.environment.merging(environment) { $1 }
             process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
             process.standardError = try FileHandle(forWritingTo: stderrFile)
             try process.run()
@@ -74,12 +74,14 @@ enum MPIRun {
         }
     }
 
-    static func start(ranks: Int, mpiOptions: [String] = [], _ arguments: [String]) throws -> Job {
-        try Job(ranks: ranks, mpiOptions: mpiOptions, arguments: arguments)
+    /// `environment` adds to (or replaces in) the child's environment.
+    static func start(ranks: Int, mpiOptions: [String] = [], _ arguments: [String], environment: [String: String] = [:]) throws -> Job {
+        try Job(ranks: ranks, mpiOptions: mpiOptions, arguments: arguments, environment: environment)
     }
 
-    static func run(ranks: Int, mpiOptions: [String] = [], _ arguments: [String], timeout: TimeInterval = 120) throws -> Result {
-        try start(ranks: ranks, mpiOptions: mpiOptions, arguments).finish(timeout: timeout)
+    static func run(ranks: Int, mpiOptions: [String] = [], _ arguments: [String], environment: [String: String] = [:],
+                    timeout: TimeInterval = 120) throws -> Result {
+        try start(ranks: ranks, mpiOptions: mpiOptions, arguments, environment: environment).finish(timeout: timeout)
     }
 
     /// A deterministic text of `count` characters for training runs.
