@@ -10,7 +10,9 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Run under mpirun: `launch/mpirun 2 bench --preset seed-char`. Rank 0 first trains alone on G/N streams \
             (the work one rank has in the N-rank run), then all N ranks train on G streams together. \
-            Achieved GFLOP/s counts 6 flops per weight-matrix entry per character-step (forward 2, backward 4).
+            Achieved GFLOP/s counts 6 flops per entry of every weight matrix but the embedding, per character-step \
+            (forward 2, backward 4); the sgemm ceiling is the best of three plain products on this core. \
+            docs/PERFORMANCE.md has the method and figures.
             """)
 
     @OptionGroup var model: ModelOptions

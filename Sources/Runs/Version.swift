@@ -1,4 +1,4 @@
 /// The version of this build, stored in every checkpoint (`code_version`) and printed by `vrnn --version`.
 public enum VRNNVersion {
-    public static let current = "0.5.0"
+    public static let current = "0.6.0"
 }
