@@ -1,7 +1,7 @@
 import Foundation
 import Storage
 
-/// A run's folder: config.json, metrics.csv, losses.svg, checkpoint-<step>.h5 files and `latest`, a one-line
+/// A run's folder: config.json, metrics.csv, losses.svg, lock, checkpoint-<step>.h5 files and `latest`, a one-line
 /// text file naming the newest complete checkpoint. A checkpoint becomes `latest` only after it is
 /// in place and synced, so a crash at any moment leaves `latest` naming a loadable file.
 public struct RunFolder {
@@ -11,6 +11,8 @@ public struct RunFolder {
     var metricsPath: String { path + "/metrics.csv" }
     var lossesPath: String { path + "/losses.svg" }
     var latestPath: String { path + "/latest" }
+    /// Names the job that holds the folder (RunLock).
+    var lockPath: String { path + "/lock" }
 
     func checkpointPath(step: Int) -> String { path + "/" + String(format: "checkpoint-%08d.h5", step) }
 

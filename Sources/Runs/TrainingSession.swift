@@ -20,6 +20,8 @@ struct TrainingSession {
     /// Lines for the log: what a resume restored and changed.
     let notes: [String]
     let metrics: MetricsFile?    // rank 0 only
+    /// Rank 0 holds the folder for the whole run.
+    let lock: RunLock?
 
     init(_ request: RunRequest, _ world: Collective) throws {
         var notes: [String] = []
@@ -62,15 +64,25 @@ struct TrainingSession {
         trainRows = train.rowCount
         folder = RunFolder(path: request.resume ?? request.folder ?? Self.defaultFolder())
         if world.rank == 0 {
+            // The folder is locked before anything in it is checked, removed or written.
+            if checkpoint == nil { try Self.createFolder(folder) }
+            let lock = try RunLock(folder)
+            if let stale = lock.takenOverFrom {
+                notes.append("took over the run folder's lock from \(RunLock.describe(stale)), a job that ended without releasing it")
+            }
             if checkpoint == nil {
-                try Self.createRunFolder(folder, config: config)
+                if FileManager.default.fileExists(atPath: folder.configPath) {
+                    throw UserError("\(folder.path) already holds a run (config.json); choose another --run folder, or continue it with --resume \(folder.path)")
+                }
             } else {
                 for name in folder.removeAbandonedTemporaries() { notes.append("removed \(name), left by an interrupted write") }
-                try Self.writeConfig(config, to: folder.configPath)
             }
+            try Self.writeConfig(config, to: folder.configPath)
             metrics = try MetricsFile(path: folder.metricsPath, history: history)
+            self.lock = lock
         } else {
             metrics = nil
+            lock = nil
         }
         self.notes = notes
     }
@@ -131,15 +143,11 @@ struct TrainingSession {
         return "checkpoints/run-" + formatter.string(from: Date())
     }
 
-    /// Creates the folder and writes config.json; refuses a folder that already holds a run.
-    static func createRunFolder(_ folder: RunFolder, config: RunConfig) throws {
-        if FileManager.default.fileExists(atPath: folder.configPath) {
-            throw UserError("\(folder.path) already holds a run (config.json); choose another --run folder, or continue it with --resume \(folder.path)")
-        }
+    /// Creates the folder of a new run (and its parents) when it does not exist yet.
+    static func createFolder(_ folder: RunFolder) throws {
         do { try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true) } catch {
             throw UserError("\(folder.path): cannot create the run folder (\(error.localizedDescription))")
         }
-        try writeConfig(config, to: folder.configPath)
     }
 
     static func writeConfig(_ config: RunConfig, to path: String) throws {
