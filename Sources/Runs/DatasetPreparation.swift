@@ -9,7 +9,7 @@ public enum DatasetPreparation {
 
     /// A text file (bytes or UTF-8) as one token stream; its last part becomes the validation split.
     public static func text(_ input: String, vocabulary vocab: TextVocabulary, output: PreparationOutput) throws -> String {
-        try output.checkWritable()
+        try output.checkWritable(inputs: [input])
         let validFraction = output.validFraction
         let bytes = try EncodedText.read(input)
         let text = EncodedText(bytes: bytes, vocabulary: vocab == .ascii ? EncodedText.ascii : Array(Set(bytes)).sorted())
@@ -31,8 +31,8 @@ public enum DatasetPreparation {
     /// CSV files as real-valued sequences: one file is one sequence, a folder many. `columns`
     /// are header names or 0-based indices (nil: all).
     public static func csv(_ inputs: [String], columns: [String]?, missing: CSVSequence.Missing, output: PreparationOutput) throws -> String {
-        try output.checkWritable()
         let files = try PreparationOutput.expand(inputs, extension: "csv")
+        try output.checkWritable(inputs: files)
         var sequences: [FrameSequence] = [], names: [String] = [], dropped = 0, filled = 0
         for file in files {
             let read = try CSVSequence.read(file, columns: columns, missing: missing)
@@ -52,8 +52,8 @@ public enum DatasetPreparation {
 
     /// 16-bit PCM mono WAV files cut into frames of `frame` samples: one file is one sequence.
     public static func wav(_ inputs: [String], frame: Int, output: PreparationOutput) throws -> String {
-        try output.checkWritable()
         let files = try PreparationOutput.expand(inputs, extension: "wav")
+        try output.checkWritable(inputs: files)
         var sequences: [FrameSequence] = [], rates: Set<Int> = [], dropped = 0
         for file in files {
             let read = try WAVFile.frames(file, frameSize: frame)
@@ -69,8 +69,8 @@ public enum DatasetPreparation {
 
     /// NumPy arrays, float32 or float64 [T, D]: one file is one sequence.
     public static func npy(_ inputs: [String], output: PreparationOutput) throws -> String {
-        try output.checkWritable()
         let files = try PreparationOutput.expand(inputs, extension: "npy")
+        try output.checkWritable(inputs: files)
         let sequences = try files.map(NPYFile.read)
         if let other = sequences.first(where: { $0.dim != sequences[0].dim }) {
             throw UserError("the arrays have different widths (\(sequences[0].dim) and \(other.dim)); every file needs the same D")
@@ -84,7 +84,7 @@ public enum DatasetPreparation {
     /// training then uses unless told otherwise.
     public static func synthetic(task: PenTask, sequences: Int, figures: Int, jitter: Float, seed: UInt64,
                                  output: PreparationOutput) throws -> String {
-        try output.checkWritable()
+        try output.checkWritable(inputs: [])
         let made = (0..<sequences).map {
             FrameSequence(values: task.sequence(seed: seed, index: $0, figures: figures, jitter: jitter).frames, dim: 3)
         }

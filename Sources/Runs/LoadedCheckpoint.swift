@@ -46,6 +46,7 @@ extension LoadedCheckpoint {
     /// `vrnn export`: the weights with PyTorch's names and [out, in] layouts, the model's config
     /// and where they came from; returns the summary line.
     public func exportWeights(to out: String, force: Bool) throws -> String {
+        try OutputGuard.check(out, inputs: [path], force: force)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let config = String(decoding: try encoder.encode(self.config.model), as: UTF8.self)

@@ -7,8 +7,8 @@ public enum LossCurves {
     /// `source` is a run folder or its metrics.csv; `out` defaults to the run's losses.svg (always
     /// redrawn). Returns the path written.
     public static func draw(_ source: String, out: String?, force: Bool) throws -> String {
-        if let out { try refuseToOverwrite(out, force: force) }
         let metrics = source.hasSuffix(".csv") ? source : RunFolder(path: source).metricsPath
+        if let out { try OutputGuard.check(out, inputs: [metrics], force: force, runFileAllowed: "losses.svg") }
         guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else {
             throw UserError("\(metrics): cannot read it; give a run folder made by `vrnn train`")
         }

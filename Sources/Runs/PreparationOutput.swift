@@ -14,9 +14,10 @@ public struct PreparationOutput {
         self.path = path; self.validFraction = validFraction; self.force = force
     }
 
-    /// Checks the output can be written before any slow reading, so a mistake costs nothing.
-    func checkWritable() throws {
-        try refuseToOverwrite(path, force: force)
+    /// Checks the output can be written, and is none of the `inputs`, before any slow reading,
+    /// so a mistake costs nothing.
+    func checkWritable(inputs: [String]) throws {
+        try OutputGuard.check(path, inputs: inputs, force: force)
     }
 
     /// Normalises, splits and writes real-valued sequences; returns the summary line.

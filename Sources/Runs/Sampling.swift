@@ -41,8 +41,10 @@ public enum Sampling {
 
     public static func run(_ request: Request) throws -> Result {
         try KernelPath.agree(SingleProcess())
-        if let out = request.out { try refuseToOverwrite(out, force: request.force) }
         let loaded = try LoadedCheckpoint(request.checkpoint)
+        if let out = request.out {
+            try OutputGuard.check(out, inputs: [loaded.path] + (request.reconstruct.map { [$0] } ?? []), force: request.force)
+        }
         let sampler = request.sampler(loaded)
         let metadata = DatasetMetadata(loaded.reader.dataMetadata)
         let sampleRate = try checkOutput(request.outputKind, loaded.model.config, metadata)

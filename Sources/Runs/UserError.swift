@@ -13,11 +13,6 @@ public struct ReportedFailure: Error {
     public init() {}
 }
 
-/// Refuses to replace an existing output file unless `force` is set.
-public func refuseToOverwrite(_ path: String, force: Bool) throws {
-    if !force && FileManager.default.fileExists(atPath: path) { throw UserError("\(path) already exists; pass --force to replace it") }
-}
-
 /// Runs `body` on every rank; when it fails on any (a file visible on one node but not another),
 /// the lowest failing rank reports and every rank leaves together with `ReportedFailure`.
 public func agreeing<T>(_ world: Collective, _ body: () throws -> T) throws -> T {
