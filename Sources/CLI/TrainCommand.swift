@@ -16,12 +16,12 @@ struct TrainCommand: ParsableCommand {
     var runFolder: String?
     @Option(help: "Continue the run in this folder from its latest checkpoint (--steps is the run's new total).")
     var resume: String?
-    @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every K steps (and always at the end and on SIGTERM/SIGINT).")
-    var checkpointEvery = 500
+    @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every K steps (and always at the end and on SIGTERM/SIGINT; default 500).")
+    var checkpointEvery: Int?
     @Option(name: .customLong("checkpoint-minutes"), help: "Also write a checkpoint when M minutes have passed since the last one.")
     var checkpointMinutes: Double?
-    @Option(name: .customLong("keep-checkpoints"), help: "Keep the newest K checkpoints in the run folder.")
-    var keepCheckpoints = 3
+    @Option(name: .customLong("keep-checkpoints"), help: "Keep the newest K checkpoints in the run folder (default 3).")
+    var keepCheckpoints: Int?
     @Option(name: .customLong("pause-before-commit"), help: .hidden) var pauseBeforeCommit: Int?
     @Option(help: "A config.json (e.g. from an earlier run) to start from instead of a preset; flags override it.")
     var config: String?
@@ -46,12 +46,17 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("kl-target"), help: "Adapt the KL weight w so that w*KL/reconstruction approaches this ratio.")
     var klTarget: Float?
     @Option(name: .customLong("kl-rate"), help: "How fast the adaptive KL weight moves per step (in log space).") var klRate: Float?
-    @Option(name: .customLong("log-every"), help: "Print a progress line every K steps.") var logEvery = 10
-    @Option(name: .customLong("valid-every"), help: "Measure the validation loss every K steps (and at the end).")
-    var validEvery = 200
+    @Option(name: .customLong("log-every"), help: "Print a progress line every K steps (default 10).") var logEvery: Int?
+    @Option(name: .customLong("valid-every"), help: "Measure the validation loss every K steps (and at the end; default 200).")
+    var validEvery: Int?
     @Flag(help: "Print nothing but errors.") var quiet = false
-    @Option(name: .customLong("check-every"), help: "Compare a checksum of the parameters across ranks every K steps.")
-    var checkEvery = 100
+    @Option(name: .customLong("check-every"), help: "Compare a checksum of the parameters across ranks every K steps (default 100).")
+    var checkEvery: Int?
+    @Option(name: .customLong("on-nonfinite"),
+            help: "A step whose loss, gradient norm or KL weight is not finite: stop (default; nothing of it is applied or saved) or skip its update.")
+    var onNonFinite: RunControl.NonFinite?
+    @Option(name: .customLong("max-skips"), help: "With --on-nonfinite skip, stop after this many skipped steps in a row (default 10).")
+    var maxSkips: Int?
     @Option(name: .customLong("dump-first-gradient"), help: .hidden) var dumpFirstGradient: String?
 
     func validate() throws {
@@ -66,8 +71,8 @@ struct TrainCommand: ParsableCommand {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
         }
         for (name, value) in [("--log-every", logEvery), ("--valid-every", validEvery), ("--check-every", checkEvery),
-                              ("--checkpoint-every", checkpointEvery), ("--keep-checkpoints", keepCheckpoints)] where value < 1 {
-            throw ValidationError("\(name) must be at least 1 (got \(value))")
+                              ("--checkpoint-every", checkpointEvery), ("--keep-checkpoints", keepCheckpoints), ("--max-skips", maxSkips)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
         }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr))") }
         if let clip, !(clip > 0) { throw ValidationError("--clip must be positive (got \(clip))") }
@@ -106,18 +111,22 @@ struct TrainCommand: ParsableCommand {
         if let freeNats { t.kl.freeNats = freeNats }
         if let klTarget { t.kl.adaptiveTarget = klTarget }
         if let klRate { t.kl.adaptiveRate = klRate }
-        return RunConfig(model: m, training: t, data: base?.data ?? "")
+        var control = base?.control ?? RunControl()
+        if let checkpointEvery { control.checkpointEvery = checkpointEvery }
+        if let checkpointMinutes { control.checkpointMinutes = checkpointMinutes }
+        if let keepCheckpoints { control.keepCheckpoints = keepCheckpoints }
+        if let logEvery { control.logEvery = logEvery }
+        if let validEvery { control.validEvery = validEvery }
+        if let checkEvery { control.checkEvery = checkEvery }
+        if let onNonFinite { control.onNonFinite = onNonFinite }
+        if let maxSkips { control.maxSkips = maxSkips }
+        return RunConfig(model: m, training: t, data: base?.data ?? "", control: control)
     }
 
     var request: RunRequest {
         var request = RunRequest(data: data.map { .dataset($0) } ?? textPath.map { .text($0) }, folder: runFolder, resume: resume,
                                  configFile: config, configure: runConfig)
-        request.checkpointEvery = checkpointEvery
-        request.checkpointMinutes = checkpointMinutes
-        request.keepCheckpoints = keepCheckpoints
-        request.logEvery = quiet ? nil : logEvery
-        request.validEvery = validEvery
-        request.checkEvery = checkEvery
+        request.quiet = quiet
         request.pauseBeforeCommit = pauseBeforeCommit
         request.dumpFirstGradient = dumpFirstGradient
         return request
@@ -129,3 +138,5 @@ struct TrainCommand: ParsableCommand {
         try TrainingRun(request, collective: world).train()
     }
 }
+
+extension RunControl.NonFinite: ExpressibleByArgument {}

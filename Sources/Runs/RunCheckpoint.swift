@@ -37,15 +37,15 @@ enum RunCheckpoint {
     }
 
     /// Puts the checkpoint's state into `trainer` (every rank reads the file) and returns the
-    /// metrics history.
-    static func restore(_ trainer: Trainer, from reader: CheckpointReader) throws -> [Double] {
+    /// metrics history; `klBase`, when given, replaces the KL weight the checkpoint carries.
+    static func restore(_ trainer: Trainer, from reader: CheckpointReader, klBase: Float? = nil) throws -> [Double] {
         let c = trainer.model.config
         let state = try reader.state(layout: layout(trainer.model), layers: c.layers, hiddenSize: c.hidden, lstm: c.cell == .lstm)
         guard state.cursors.count == trainer.config.globalBatch else {
             throw UserError("\(reader.file.path): holds \(state.cursors.count) streams but the run has G = \(trainer.config.globalBatch)")
         }
         trainer.restore(parameters: state.parameters, adamM: state.adamM, adamV: state.adamV, adamStep: state.adamStep,
-                        step: state.step, klBase: Float(state.klBase),
+                        step: state.step, klBase: klBase ?? Float(state.klBase),
                         streams: StreamState(cursors: state.cursors.map { Int($0) }, epochs: state.epochs.map { Int($0) },
                                              hidden: state.hidden, cell: state.cell))
         return MetricsFile.adopt(state.metrics, columns: state.metricsColumns)

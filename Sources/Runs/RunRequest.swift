@@ -1,8 +1,8 @@
 import Training
 import VRNN
 
-/// What a caller asks of a training run: the data, the folder (new, or one to resume), how the
-/// configuration is made, and the run-control settings (checkpoints, logging, checks).
+/// What a caller asks of a training run: the data, the folder (new, or one to resume) and how the
+/// configuration is made (its `control` part drives checkpoints, logging and checks).
 public struct RunRequest {
     public enum DataSource: Sendable {
         /// A dataset made by `vrnn prepare`.
@@ -23,14 +23,8 @@ public struct RunRequest {
     /// training data and the head the dataset suggests. The data path is filled in by the session.
     public var configure: (_ base: RunConfig?, _ data: SequenceData, _ suggestedHead: ModelConfig.Head?) -> RunConfig
 
-    public var checkpointEvery = 500
-    public var checkpointMinutes: Double?
-    public var keepCheckpoints = 3
-    /// A progress line every K steps; nil prints nothing but errors.
-    public var logEvery: Int? = 10
-    public var validEvery = 200
-    /// Compare a checksum of the parameters across ranks every K steps.
-    public var checkEvery = 100
+    /// Print nothing but errors (the run's logEvery is kept for later resumes).
+    public var quiet = false
     /// Tests only: wait before committing this step's checkpoint, so it can be killed mid-write.
     public var pauseBeforeCommit: Int?
     /// Rank 0 writes the first step's summed gradient here as raw float32.

@@ -29,13 +29,15 @@ public final class TrainingRun {
         session = try agreeing(world) { try TrainingSession(request, world) }
         let training = session.config.training
         log = ProgressLog(total: training.steps, firstStep: session.trainer.step, tokensPerStep: training.globalBatch * training.window,
-                          every: world.rank == 0 ? request.logEvery : nil, text: session.config.model.input == .categorical)
+                          every: world.rank == 0 && !request.quiet ? session.config.control.logEvery : nil,
+                          text: session.config.model.input == .categorical)
     }
 
     /// Trains to the configured step count, or until a stop signal (then a checkpoint is written
     /// and it returns normally). Throws `ReportedFailure` after a reported failure.
     public func train() throws {
         let trainer = session.trainer, training = session.config.training, config = session.config.model
+        let control = session.config.control
         let rank0 = world.rank == 0
         log.line("vrnn: \(BLASSetup.summary); \(KernelPath.summary)")
         log.line("vrnn: \(world.size) rank\(world.size == 1 ? "" : "s"), \(training.globalBatch / world.size) streams each")
@@ -52,15 +54,23 @@ public final class TrainingRun {
         var last: StepMetrics?
         var lastCheckpoint = Date()
         var adaptiveHeldNoted = false
+        var skipsInARow = 0
         while trainer.step < training.steps {
             var metrics = trainer.trainStep(inspectGradient: trainer.step == 0 ? dumpGradient(rank0) : nil)
-            // The reduced loss is the same on every rank, so every rank takes this branch together.
-            guard metrics.loss.isFinite else {
-                if rank0 { report(UserError("the loss became \(metrics.loss) at step \(metrics.step); lower --lr or --clip"), world) }
-                throw ReportedFailure()
+            // The checked values are reduced over ranks, so every rank takes these branches together.
+            if let what = metrics.nonFinite {
+                skipsInARow += 1
+                guard !metrics.applied, control.onNonFinite == .skip, skipsInARow <= control.maxSkips else {
+                    if rank0 { report(UserError(nonFiniteMessage(what, metrics, skipsInARow: skipsInARow)), world) }
+                    throw ReportedFailure()
+                }
+                log.line("vrnn: step \(metrics.step): the \(what) was not finite; its update was skipped (\(skipsInARow) in a row, "
+                         + "at most \(control.maxSkips))")
+            } else {
+                skipsInARow = 0
             }
-            if metrics.step % request.checkEvery == 0 { try checkParametersAgree() }
-            if let validator = session.validator, metrics.step % request.validEvery == 0 || metrics.step == training.steps {
+            if metrics.step % control.checkEvery == 0 { try checkParametersAgree() }
+            if let validator = session.validator, metrics.step % control.validEvery == 0 || metrics.step == training.steps {
                 let sums = validator.run(parameters: trainer.parameters, collective: world)
                 metrics.validLoss = (sums.reconstruction + sums.kl) / Double(validator.characters)
             }
@@ -77,10 +87,10 @@ public final class TrainingRun {
             last = metrics
 
             // A signal or a timer on any rank is every rank's decision (reduced, never local).
-            let timerDue = request.checkpointMinutes.map { Date().timeIntervalSince(lastCheckpoint) >= $0 * 60 } ?? false
+            let timerDue = control.checkpointMinutes.map { Date().timeIntervalSince(lastCheckpoint) >= $0 * 60 } ?? false
             let flags = world.allreduceMinMax([Double(stop.requested ?? 0), timerDue ? 1 : 0]).max
             let stopping = flags[0] != 0
-            if stopping || flags[1] != 0 || metrics.step % request.checkpointEvery == 0 || metrics.step == training.steps {
+            if stopping || flags[1] != 0 || metrics.step % control.checkpointEvery == 0 || metrics.step == training.steps {
                 try saveCheckpoint()
                 lastCheckpoint = Date()
             }
@@ -94,6 +104,22 @@ public final class TrainingRun {
             log.line(log.summary(last))
             log.line("vrnn: run folder \(session.folder.path): config.json, metrics.csv, checkpoint \(session.folder.checkpointPath(step: last.step))")
         }
+    }
+
+    /// Why the run stops at a non-finite step, what was kept, and what to change.
+    private func nonFiniteMessage(_ what: String, _ metrics: StepMetrics, skipsInARow: Int) -> String {
+        let kept = (try? session.folder.latestCheckpoint()).map { "the last checkpoint, \($0), is intact" } ?? "no checkpoint was written yet"
+        if !metrics.applied && skipsInARow > 1 {
+            return "the \(what) was not finite at step \(metrics.step), the \(skipsInARow)th step in a row (--max-skips \(session.config.control.maxSkips)); "
+                + "nothing of it was applied or saved and \(kept); lower --lr or raise --max-skips"
+        }
+        if !metrics.applied {
+            return "the \(what) became \(what == "gradient norm" ? "\(metrics.gradientNorm)" : what == "loss" ? "\(metrics.loss)" : "not finite") "
+                + "at step \(metrics.step); nothing of that step was applied or saved and \(kept); "
+                + "lower --lr, raise --sigma-min, or pass --on-nonfinite skip to drop such steps"
+        }
+        return "the parameters became non-finite in the update of step \(metrics.step) (is --lr too large?); nothing of it was saved "
+            + "and \(kept); lower --lr"
     }
 
     /// Collective: gathers the streams' state, rank 0 writes the checkpoint and points `latest` at
@@ -110,7 +136,7 @@ public final class TrainingRun {
             let start = Date()
             do {
                 try state.write(to: path, beforeCommit: request.pauseBeforeCommit == trainer.step ? { Self.pause(path) } : nil)
-                try session.folder.publish(path, keep: request.keepCheckpoints)
+                try session.folder.publish(path, keep: session.config.control.keepCheckpoints)
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 log.line(String(format: "vrnn: checkpoint %@ (%.1f MB, %.2f s)", path, Double(size) / 1e6, Date().timeIntervalSince(start)))
                 // The loss curves beside it, from the history in memory (a failure costs only the picture).

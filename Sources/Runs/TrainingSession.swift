@@ -39,7 +39,8 @@ struct TrainingSession {
         if let saved, let checkpoint {
             try Self.checkCompatible(saved: saved, resumed: config, checkpoint: checkpoint, fingerprint: fingerprint)
             notes.append("resuming \(request.resume!) from step \(checkpoint.step) (\(checkpoint.file.path), written by vrnn \(checkpoint.codeVersion))")
-            notes += configDifferences(saved.training, config.training, under: "training").map { "resume changes \($0)" }
+            notes += (configDifferences(saved.training, config.training, under: "training")
+                      + configDifferences(saved.control, config.control, under: "control")).map { "resume changes \($0)" }
             if config.data != saved.data { notes.append("resume reads \(config.data) (was \(saved.data)), the same data") }
         }
         self.config = config
@@ -48,7 +49,9 @@ struct TrainingSession {
         let trainer = try Trainer(model: model, config: config.training, data: train, collective: world)
         self.trainer = trainer
         let readStart = Date()
-        let history = try checkpoint.map { try RunCheckpoint.restore(trainer, from: $0) } ?? []
+        // A KL weight given anew replaces the checkpoint's (the adaptive weight's state included).
+        let newBeta = saved.flatMap { $0.training.kl.beta != config.training.kl.beta ? config.training.kl.beta : nil }
+        let history = try checkpoint.map { try RunCheckpoint.restore(trainer, from: $0, klBase: newBeta) } ?? []
         if checkpoint != nil { notes.append(String(format: "checkpoint state read in %.2f s", Date().timeIntervalSince(readStart))) }
         if let checkpoint, config.training.steps <= checkpoint.step {
             throw UserError("the run is already at step \(checkpoint.step) of \(config.training.steps); give a larger --steps to continue it")

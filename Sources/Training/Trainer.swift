@@ -45,6 +45,11 @@ public struct StepMetrics: Sendable {
     public var klWeight: Float
     /// Validation loss per (stream, time step) in nats, where it was measured at this step.
     public var validLoss: Double? = nil
+    /// What was not finite ("loss", "gradient norm", "KL weight", or "parameters" after the
+    /// update), nil for a healthy step.
+    public var nonFinite: String? = nil
+    /// Whether the step's update was applied: not when its loss, gradient or KL weight was not finite.
+    public var applied = true
 }
 
 /// One rank's part of data-parallel training (ARCHITECTURE §3): it owns global streams
@@ -119,15 +124,27 @@ public final class Trainer {
         let local = workspace.backward(parameters: parameters.pointer, gradient: gradient.pointer, normaliser: normaliser, kl: kl)
         collective.allreduceSum(gradient)
         let sums = collective.allreduceSum([local.reconstruction, local.kl])
-        klBase = config.kl.adapted(base: klBase, weight: kl.weight, kl: sums[1], reconstruction: sums[0])
+        let adapted = config.kl.adapted(base: klBase, weight: kl.weight, kl: sums[1], reconstruction: sums[0])
         inspectGradient?(gradient)
         let norm = clipGlobalNorm(gradient, maxNorm: config.clip)
         let lr = config.adam.learningRate
-        adam.update(parameters: parameters, gradient: gradient, learningRate: lr)
-        workspace.carryStateForward()
-        step += 1
         let count = Double(normaliser)
-        return StepMetrics(step: step, loss: (sums[0] + sums[1]) / count, reconstruction: sums[0] / count,
-                           kl: sums[1] / count, gradientNorm: norm, learningRate: lr, klWeight: kl.weight)
+        var metrics = StepMetrics(step: step + 1, loss: (sums[0] + sums[1]) / count, reconstruction: sums[0] / count,
+                                  kl: sums[1] / count, gradientNorm: norm, learningRate: lr, klWeight: kl.weight)
+        // Every value here is reduced over ranks, so every rank takes the same branch. A step whose
+        // loss, gradient or KL weight is not finite is not applied, nor its state carried.
+        metrics.nonFinite = !(sums[0] + sums[1]).isFinite ? "loss" : !norm.isFinite ? "gradient norm"
+            : !(kl.weight.isFinite && adapted.isFinite) ? "KL weight" : nil
+        if metrics.nonFinite == nil {
+            klBase = adapted
+            adam.update(parameters: parameters, gradient: gradient, learningRate: lr)
+            workspace.carryStateForward()
+            // An update from finite values can still overflow (a huge learning rate).
+            if !parameterChecksum().allSatisfy(\.isFinite) { metrics.nonFinite = "parameters" }
+        } else {
+            metrics.applied = false
+        }
+        step += 1
+        return metrics
     }
 }

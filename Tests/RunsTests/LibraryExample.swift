@@ -7,10 +7,10 @@ func trainAndSample(textFile: String, folder: String) throws -> String {
     var request = RunRequest(data: .text(textFile), folder: folder) { _, data, head in
         var config = RunConfig(preset: .tiny, fittedTo: data, head: head)
         config.training.steps = 40
+        config.control.checkpointEvery = 20
         return config
     }
-    request.checkpointEvery = 20
-    request.logEvery = nil                                    // no progress lines
+    request.quiet = true                                      // no progress lines
     try TrainingRun(request, collective: SingleProcess()).train()
 
     let checkpoint = try LoadedCheckpoint(folder)             // the run's latest checkpoint

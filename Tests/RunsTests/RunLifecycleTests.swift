@@ -12,10 +12,10 @@ final class RunLifecycleTests: RunsTestCase {
             var config = base ?? RunConfig(preset: .tiny, fittedTo: data, head: head)
             config.training.steps = steps
             config.training.seed = 3
+            config.control.checkpointEvery = 10
             return config
         }
-        request.logEvery = nil
-        request.checkpointEvery = 10
+        request.quiet = true
         return request
     }
 
@@ -26,7 +26,7 @@ final class RunLifecycleTests: RunsTestCase {
         try whole.train()
         try TrainingRun(request(text, split, steps: 10), collective: SingleProcess()).train()
         var resumed = RunRequest.resuming(split)
-        resumed.logEvery = nil
+        resumed.quiet = true
         resumed.configure = { saved, _, _ in var c = saved!; c.training.steps = 20; return c }
         let continued = try TrainingRun(resumed, collective: SingleProcess())
         XCTAssertEqual(continued.trainer.step, 10)

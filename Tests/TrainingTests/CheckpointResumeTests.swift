@@ -92,7 +92,7 @@ final class CheckpointResumeTests: XCTestCase {
     func testTimedCheckpointsAndKeepingTheNewest() throws {
         try train(ranks: 2, start("timed", steps: 5, extra: ["--checkpoint-minutes", "0.000001", "--keep-checkpoints", "2"]))
         let files = try FileManager.default.contentsOfDirectory(atPath: folder("timed")).sorted()
-        XCTAssertEqual(files, ["checkpoint-00000004.h5", "checkpoint-00000005.h5", "config.json", "latest", "losses.svg", "metrics.csv"])
+        XCTAssertEqual(files, ["checkpoint-00000004.h5", "checkpoint-00000005.h5", "config.json", "latest", "lock", "losses.svg", "metrics.csv"])
         XCTAssertEqual(try String(contentsOfFile: folder("timed") + "/latest", encoding: .utf8), "checkpoint-00000005.h5\n")
     }
 
@@ -195,6 +195,46 @@ final class CheckpointResumeTests: XCTestCase {
         let step = try XCTUnwrap(Int(latest.dropFirst("checkpoint-".count).prefix(8)))
         let resumed = try train(ranks: 2, ["--resume", folder("crashed"), "--steps", "\(step + 2)"])
         XCTAssertTrue(resumed.stdout.contains("from step \(step)"), resumed.stdout)
+    }
+
+    /// Every setting a run started with comes back on resume (keep-K and checkpoint-every
+    /// included, so no checkpoint is deleted by a default); a setting given again overrides it,
+    /// and a new --kl-weight is the weight the resumed run trains with.
+    func testResumeRestoresTheRunsSettingsAndAppliesNewOnes() throws {
+        try train(ranks: 2, start("settings", steps: 6, extra: ["--keep-checkpoints", "10", "--checkpoint-every", "2", "--kl-weight", "0.5"]))
+        let resumed = try train(ranks: 2, ["--resume", folder("settings"), "--steps", "12", "--kl-weight", "1"])
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: folder("settings")).filter { $0.hasPrefix("checkpoint-") }
+        XCTAssertEqual(checkpoints.count, 6, "every second step kept, none deleted: \(checkpoints.sorted())")
+        XCTAssertTrue(resumed.stdout.contains("resume changes training.kl.beta: 0.5 -> 1"), resumed.stdout)
+        let rows = try String(contentsOfFile: folder("settings") + "/metrics.csv", encoding: .utf8).split(separator: "\n")
+        let header = rows[0].split(separator: ",", omittingEmptySubsequences: false)
+        let weight = try XCTUnwrap(header.firstIndex(of: "kl_weight"))
+        let weights = rows.dropFirst().map { Double($0.split(separator: ",", omittingEmptySubsequences: false)[weight])! }
+        XCTAssertEqual(Array(weights.prefix(6)), Array(repeating: 0.5, count: 6))
+        XCTAssertEqual(Array(weights.dropFirst(6)), Array(repeating: 1, count: 6), "the resumed run trains at the new KL weight")
+        let config = try String(contentsOfFile: folder("settings") + "/config.json", encoding: .utf8)
+        XCTAssertTrue(config.contains("\"keepCheckpoints\" : 10") && config.contains("\"checkpointEvery\" : 2"), config)
+    }
+
+    /// A step whose loss (or gradient, or KL weight) is not finite is never applied or saved:
+    /// the run stops with one line and `latest` names the last finite checkpoint; with
+    /// --on-nonfinite skip such steps are dropped until --max-skips in a row.
+    func testANonFiniteStepIsNeverAppliedOrSaved() throws {
+        let stopped = try train(ranks: 2, start("diverged", steps: 20, extra: ["--lr", "1e30", "--checkpoint-every", "1"]), expectSuccess: false)
+        XCTAssertNotEqual(stopped.status, 0)
+        let lines = stopped.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
+        XCTAssertEqual(lines.count, 1, stopped.stderr)
+        XCTAssertTrue(lines.first?.contains("nothing of that step was applied or saved") ?? false, stopped.stderr)
+        let state = try latestState("diverged")
+        XCTAssertTrue(state.filter { $0.key.hasPrefix("params/") }.allSatisfy { $0.value.allSatisfy(\.isFinite) }, "latest holds non-finite parameters")
+        let skipped = try train(ranks: 2, start("skipping", steps: 20, extra: ["--lr", "1e30", "--on-nonfinite", "skip", "--max-skips", "3"]),
+                                expectSuccess: false)
+        XCTAssertNotEqual(skipped.status, 0)
+        XCTAssertEqual(skipped.stdout.components(separatedBy: "its update was skipped").count - 1, 3, skipped.stdout)
+        XCTAssertTrue(skipped.stderr.contains("the 4th step in a row (--max-skips 3)"), skipped.stderr)
+        let rows = try String(contentsOfFile: folder("skipping") + "/metrics.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows[0].split(separator: ",").last, "skipped")
+        XCTAssertEqual(rows.dropFirst().filter { $0.hasSuffix(",1") }.count, 3, "skipped steps are counted in metrics.csv")
     }
 
     /// A run folder is one job's: a second job on it, resumed or fresh, is refused in one line
