@@ -19,14 +19,17 @@ struct LineChart {
             + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n" + parts.joined(separator: "\n") + "\n</svg>\n"
     }
 
+    /// Values beyond this are drawn at it, so every span below stays finite.
+    static let limit = 1e300
+
     private func draw(_ panel: Panel, y0: Double) -> [String] {
-        let points = panel.series.flatMap(\.points).filter { $0.0.isFinite && $0.1.isFinite }
+        let points = panel.series.flatMap(\.points).filter { $0.0.isFinite && $0.1.isFinite }.map(Self.clamped)
         guard let first = points.first else { return ["<text x=\"\(f(left))\" y=\"\(f(y0 + top))\">\(panel.title): no data</text>"] }
         var (xMin, xMax, yMin, yMax) = points.reduce((first.0, first.0, first.1, first.1)) {
             (min($0.0, $1.0), max($0.1, $1.0), min($0.2, $1.1), max($0.3, $1.1))
         }
-        if xMax == xMin { xMax = xMin + 1 }
-        if yMax == yMin { yMax = yMin + 1; yMin -= 1 }
+        (xMin, xMax) = Self.widened(xMin, xMax)
+        (yMin, yMax) = Self.widened(yMin, yMax)
         let plotWidth = width - left - right, top = y0 + self.top
         func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotWidth }
         func py(_ y: Double) -> Double { top + (yMax - y) / (yMax - yMin) * panelHeight }
@@ -43,7 +46,7 @@ struct LineChart {
         out.append("<text transform=\"translate(14 \(f(top + panelHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(panel.yLabel)</text>")
         var legendX = left + plotWidth - 10
         for series in panel.series.reversed() {
-            let finite = series.points.filter { $0.0.isFinite && $0.1.isFinite }
+            let finite = series.points.filter { $0.0.isFinite && $0.1.isFinite }.map(Self.clamped)
             guard !finite.isEmpty else { continue }
             let path = finite.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
             out.append(finite.count == 1
@@ -55,10 +58,24 @@ struct LineChart {
         return out
     }
 
-    /// About five round values (1, 2 or 5 times a power of ten apart) inside [low, high].
+    static func clamped(_ point: (Double, Double)) -> (Double, Double) {
+        (min(max(point.0, -limit), limit), min(max(point.1, -limit), limit))
+    }
+
+    /// An axis range with room: a flat series (or one whose span is lost to rounding, like
+    /// 1e17 + 1) gets a margin relative to its size.
+    static func widened(_ low: Double, _ high: Double) -> (Double, Double) {
+        guard high - low <= max(abs(low), abs(high)) * 1e-9 else { return (low, high) }
+        let margin = max(abs(low), abs(high), 1) * 1e-3
+        return (low - margin, high + margin)
+    }
+
+    /// About five round values (1, 2 or 5 times a power of ten apart) inside [low, high]; at
+    /// most a dozen whatever the range.
     static func ticks(_ low: Double, _ high: Double) -> [Double] {
         let raw = (high - low) / 5, power = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? raw
+        guard step.isFinite, step > 0, (high - low) / step <= 12, (ceil(low / step) * step).isFinite else { return [low, high] }
         return stride(from: ceil(low / step) * step, through: high + step * 1e-9, by: step).map { $0 }
     }
 

@@ -44,10 +44,15 @@ public struct RunFolder {
         for file in old { try? FileManager.default.removeItem(atPath: path + "/" + file) }
     }
 
-    /// Checkpoint file names, oldest first (the zero-padded step sorts them).
+    /// Checkpoint file names, oldest first: ordered by the step in the name as a number (past
+    /// step 99,999,999 the names grow a digit and would no longer sort as strings).
     func checkpoints() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return names.filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".h5") }.sorted()
+        let steps = names.compactMap { name -> (Int, String)? in
+            guard name.hasPrefix("checkpoint-"), name.hasSuffix(".h5") else { return nil }
+            return Int(name.dropFirst("checkpoint-".count).dropLast(".h5".count)).map { ($0, name) }
+        }
+        return steps.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// Temporary files a killed writer left behind (`NAME.tmp-PID`): never complete, so removed.

@@ -72,6 +72,10 @@ final class RunLifecycleTests: RunsTestCase {
         XCTAssertEqual(try run.latestCheckpoint(), run.checkpointPath(step: 20))
         XCTAssertEqual(run.removeAbandonedTemporaries(), ["checkpoint-00000025.h5.tmp-999"])
         XCTAssertThrowsError(try RunFolder(path: folder.appendingPathComponent("none").path).latestCheckpoint())
+        // Past step 99,999,999 the name grows a digit: the order is by number, not by string.
+        for step in [99_999_999, 100_000_000] { _ = FileManager.default.createFile(atPath: run.checkpointPath(step: step), contents: Data()) }
+        try run.publish(run.checkpointPath(step: 100_000_000), keep: 1)
+        XCTAssertEqual(run.checkpoints(), ["checkpoint-100000000.h5"])
     }
 
     func testARunGivesTheStopSignalsBack() throws {
