@@ -9,6 +9,11 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "The file (a run folder means its latest checkpoint).") var path: String
 
     func run() throws {
-        for line in try FileInspection.describe(path) { print(line) }
+        let report = try FileInspection.describe(path)
+        for line in report.lines { print(line) }
+        guard report.damaged.isEmpty else {
+            throw UserError("\(path): \(report.damaged.count) tensor\(report.damaged.count == 1 ? " is" : "s are") damaged ("
+                            + report.damaged.joined(separator: ", ") + "); the file cannot be trusted")
+        }
     }
 }

@@ -5,8 +5,15 @@ import Storage
 /// config, a checkpoint's step and last losses or a dataset's sequence statistics, and every
 /// tensor's shape, dtype and min/max/mean.
 public enum FileInspection {
+    /// What `describe` found: the lines to print, and the tensors that are damaged (the file
+    /// cannot be trusted when there is any).
+    public struct Report {
+        public var lines: [String]
+        public var damaged: [String]
+    }
+
     /// `path` is a file, or a run folder meaning its latest checkpoint.
-    public static func describe(_ path: String) throws -> [String] {
+    public static func describe(_ path: String) throws -> Report {
         var isFolder: ObjCBool = false
         let file = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
             ? try RunFolder.resolveCheckpoint(path) : path
@@ -14,7 +21,8 @@ public enum FileInspection {
         let format = (try? hdf5.stringAttribute("format")) ?? "(none)"
         let version = (try? hdf5.doubleAttribute("format_version")).map { String(Int($0)) } ?? "?"
         guard let kind = FileFormat.all.first(where: { $0.name == format }) else {
-            return ["\(file): an HDF5 file, but not a vrnn one (format \(format))"] + (try datasets(hdf5))
+            let tensors = try datasets(hdf5)
+            return Report(lines: ["\(file): an HDF5 file, but not a vrnn one (format \(format))"] + tensors.lines, damaged: tensors.damaged)
         }
         try kind.check(hdf5)
         var lines = ["\(file): \(kind.name), format version \(version)"]
@@ -26,7 +34,8 @@ public enum FileInspection {
         if let config = try? hdf5.stringAttribute(kind == .dataset ? "metadata" : "config") {
             lines.append("\(kind == .dataset ? "metadata" : "config"): \(pretty(config))")
         }
-        return lines + (try datasets(hdf5))
+        let tensors = try datasets(hdf5)
+        return Report(lines: lines + tensors.lines, damaged: tensors.damaged)
     }
 
     static func checkpoint(_ hdf5: HDF5File) throws -> [String] {
@@ -63,25 +72,35 @@ public enum FileInspection {
         return lines
     }
 
-    /// A blank line, a header and one row per tensor.
-    static func datasets(_ hdf5: HDF5File) throws -> [String] {
+    /// A blank line, a header and one row per tensor; and the tensors that could not be read.
+    static func datasets(_ hdf5: HDF5File) throws -> (lines: [String], damaged: [String]) {
         let names = try hdf5.datasetNames()
         let width = max(names.map(\.count).max() ?? 0, 7)
+        var damaged: [String] = []
         var lines = ["", "dataset".padding(toLength: width, withPad: " ", startingAt: 0) + "  shape             dtype      min          max          mean"]
         for name in names {
             let description = try hdf5.describe(name)
             var line = name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                 + "\(description.shape)".padding(toLength: 16, withPad: " ", startingAt: 0) + "  "
                 + description.dtype.padding(toLength: 9, withPad: " ", startingAt: 0)
-            if description.dtype != "string", let values = try? hdf5.readDoubles(name).values, !values.isEmpty {
-                let finite = values.filter { $0.isFinite }
-                let mean = finite.reduce(0, +) / Double(max(finite.count, 1))
-                line += String(format: "  %-11.5g  %-11.5g  %.5g", finite.min() ?? .nan, finite.max() ?? .nan, mean)
-                if finite.count < values.count { line += "  (\(values.count - finite.count) not finite)" }
+            if description.dtype != "string" {
+                let values: [Double]
+                do { values = try hdf5.readDoubles(name).values } catch {
+                    // One line for the whole file comes at the end; this row says which tensor.
+                    lines.append(line + "  DAMAGED: \(error)")
+                    damaged.append(name)
+                    continue
+                }
+                if !values.isEmpty {
+                    let finite = values.filter { $0.isFinite }
+                    let mean = finite.reduce(0, +) / Double(max(finite.count, 1))
+                    line += String(format: "  %-11.5g  %-11.5g  %.5g", finite.min() ?? .nan, finite.max() ?? .nan, mean)
+                    if finite.count < values.count { line += "  (\(values.count - finite.count) not finite)" }
+                }
             }
             lines.append(line)
         }
-        return lines
+        return (lines, damaged)
     }
 
     /// A JSON string re-printed on one line with sorted keys (or as it is, when it is not JSON).
