@@ -66,27 +66,8 @@ struct TrainCommand: ParsableCommand {
         if resume != nil && (config != nil || model.preset != nil || runFolder != nil) {
             throw ValidationError("--resume continues a run with its own configuration and folder; drop --config, --preset and --run")
         }
-        if let checkpointMinutes, !(checkpointMinutes > 0) { throw ValidationError("--checkpoint-minutes must be positive (got \(checkpointMinutes))") }
-        for (name, value) in [("--steps", steps), ("--global-batch", globalBatch), ("--window", window)] {
-            if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
-        }
-        for (name, value) in [("--log-every", logEvery), ("--valid-every", validEvery), ("--check-every", checkEvery),
-                              ("--checkpoint-every", checkpointEvery), ("--keep-checkpoints", keepCheckpoints), ("--max-skips", maxSkips)] {
-            if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value))") }
-        }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr))") }
-        if let clip, !(clip > 0) { throw ValidationError("--clip must be positive (got \(clip))") }
-        for (name, value) in [("--beta1", beta1), ("--beta2", beta2)] {
-            if let value, !(value >= 0 && value < 1) { throw ValidationError("\(name) must be in [0, 1) (got \(value))") }
-        }
-        if let eps, !(eps > 0) { throw ValidationError("--eps must be positive (got \(eps))") }
-        if let klWeight, !(klWeight >= 0 && klWeight.isFinite) { throw ValidationError("--kl-weight must be 0 or more (got \(klWeight))") }
-        if let klWarmup, klWarmup < 0 { throw ValidationError("--kl-warmup must be 0 or more steps (got \(klWarmup))") }
-        if let freeNats, !(freeNats >= 0 && freeNats.isFinite) { throw ValidationError("--free-nats must be 0 or more (got \(freeNats))") }
-        if let klTarget, !(klTarget > 0 && klTarget.isFinite) { throw ValidationError("--kl-target must be positive (got \(klTarget))") }
-        if let klRate, !(klRate > 0 && klRate <= 1) { throw ValidationError("--kl-rate must be in (0, 1] (got \(klRate))") }
-        if klTarget != nil, klWeight == 0 { throw ValidationError("the adaptive KL weight cannot start from --kl-weight 0; give a positive start") }
-        if let weightDecay, !(weightDecay >= 0) { throw ValidationError("--weight-decay must be non-negative (got \(weightDecay))") }
+        // Ranges are checked once the configuration is complete, whatever its source
+        // (RunConfig.validationError): flags, a --config file and a resumed run alike.
     }
 
     /// The effective configuration: config file or preset, then every flag given. A preset's model

@@ -34,6 +34,7 @@ struct TrainingSession {
         self.dataMetadata = dataMetadata
         var config = request.configure(base, train, DatasetMetadata(dataMetadata).head)
         config.data = dataPath
+        if let problem = config.validationError() { throw UserError(problem) }
         let fingerprint = train.fingerprint
         self.fingerprint = fingerprint
         if let saved, let checkpoint {

@@ -179,4 +179,22 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertEqual(refused.stderr.split(separator: "\n").filter { $0.contains("VRNN_KERNELS=avx1024 is not a path this CPU can run") }.count,
                        1, refused.stderr)
     }
+
+    /// A --config file passes the same checks as flags: one line naming the field and its flag.
+    func testConfigFileValuesAreCheckedLikeFlags() throws {
+        let first = runs.appendingPathComponent("first").path
+        XCTAssertEqual(try MPIRun.run(ranks: 1, ["train", "--preset", "tiny", "--steps", "1", "--data", dataset.path, "--run", first, "--quiet"]).status, 0)
+        let saved = try String(contentsOfFile: first + "/config.json", encoding: .utf8)
+        for (from, to, message) in [("\"learningRate\" : 0.003", "\"learningRate\" : -1", "--lr (training.adam.learningRate in config.json) must be a positive number"),
+                                    ("\"window\" : 32", "\"window\" : -3", "--window (training.window in config.json) must be at least 1")] {
+            XCTAssertTrue(saved.contains(from), saved)
+            let bad = runs.appendingPathComponent("bad-\(UUID().uuidString).json")
+            try saved.replacingOccurrences(of: from, with: to).write(to: bad, atomically: true, encoding: .utf8)
+            let result = try MPIRun.run(ranks: 2, ["train", "--config", bad.path, "--data", dataset.path,
+                                                   "--run", runs.appendingPathComponent(UUID().uuidString).path], timeout: 60)
+            XCTAssertFalse(result.timedOut)
+            XCTAssertNotEqual(result.status, 0)
+            XCTAssertEqual(result.stderr.split(separator: "\n").filter { $0.contains(message) }.count, 1, result.stderr)
+        }
+    }
 }
