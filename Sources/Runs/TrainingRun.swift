@@ -26,7 +26,10 @@ public final class TrainingRun {
         self.request = request
         self.world = world
         try KernelPath.agree(world)
-        session = try agreeing(world) { try TrainingSession(request, world) }
+        let session = try agreeing(world) { try TrainingSession(request, world) }
+        try ConfigurationAgreement.check(session.config, fingerprint: session.fingerprint, world)
+        try agreeing(world) { try session.openFolder(world) }
+        self.session = session
         let training = session.config.training
         log = ProgressLog(total: training.steps, firstStep: session.trainer.step, tokensPerStep: training.globalBatch * training.window,
                           every: world.rank == 0 && !request.quiet ? session.config.control.logEvery : nil,

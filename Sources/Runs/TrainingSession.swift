@@ -4,8 +4,10 @@ import Training
 import VRNN
 
 /// What a training run sets up before its first step, fresh or resumed from a run folder's
-/// latest checkpoint; any failure here is agreed across ranks by the caller.
-struct TrainingSession {
+/// latest checkpoint, in two phases whose failures the caller agrees across ranks: `init`
+/// (data, configuration, model, restored state), then, once the ranks have compared their
+/// configurations, `openFolder` (rank 0 locks and writes the run folder).
+final class TrainingSession {
     let config: RunConfig
     let trainer: Trainer
     let validator: Validator?
@@ -18,10 +20,12 @@ struct TrainingSession {
     let dataMetadata: String
     let folder: RunFolder
     /// Lines for the log: what a resume restored and changed.
-    let notes: [String]
-    let metrics: MetricsFile?    // rank 0 only
-    /// Rank 0 holds the folder for the whole run.
-    let lock: RunLock?
+    private(set) var notes: [String]
+    private(set) var metrics: MetricsFile?    // rank 0 only, from openFolder
+    /// Rank 0 holds the folder for the whole run (openFolder).
+    private var lock: RunLock?
+    private let resuming: Bool
+    private let history: [Double]
 
     init(_ request: RunRequest, _ world: Collective) throws {
         var notes: [String] = []
@@ -67,28 +71,30 @@ struct TrainingSession {
         }
         trainRows = train.rowCount
         folder = RunFolder(path: request.resume ?? request.folder ?? Self.defaultFolder())
-        if world.rank == 0 {
-            // The folder is locked before anything in it is checked, removed or written.
-            if checkpoint == nil { try Self.createFolder(folder) }
-            let lock = try RunLock(folder)
-            if let stale = lock.takenOverFrom {
-                notes.append("took over the run folder's lock from \(RunLock.describe(stale)), a job that ended without releasing it")
-            }
-            if checkpoint == nil {
-                if FileManager.default.fileExists(atPath: folder.configPath) {
-                    throw UserError("\(folder.path) already holds a run (config.json); choose another --run folder, or continue it with --resume \(folder.path)")
-                }
-            } else {
-                for name in folder.removeAbandonedTemporaries() { notes.append("removed \(name), left by an interrupted write") }
-            }
-            try Self.writeConfig(config, to: folder.configPath)
-            metrics = try MetricsFile(path: folder.metricsPath, history: history)
-            self.lock = lock
-        } else {
-            metrics = nil
-            lock = nil
-        }
+        resuming = checkpoint != nil
+        self.history = history
         self.notes = notes
+    }
+
+    /// Rank 0 locks the run folder (creating it for a new run) before anything in it is checked,
+    /// removed or written, then writes config.json and metrics.csv.
+    func openFolder(_ world: Collective) throws {
+        guard world.rank == 0 else { return }
+        if !resuming { try Self.createFolder(folder) }
+        let lock = try RunLock(folder)
+        if let stale = lock.takenOverFrom {
+            notes.append("took over the run folder's lock from \(RunLock.describe(stale)), a job that ended without releasing it")
+        }
+        if !resuming {
+            if FileManager.default.fileExists(atPath: folder.configPath) {
+                throw UserError("\(folder.path) already holds a run (config.json); choose another --run folder, or continue it with --resume \(folder.path)")
+            }
+        } else {
+            for name in folder.removeAbandonedTemporaries() { notes.append("removed \(name), left by an interrupted write") }
+        }
+        try Self.writeConfig(config, to: folder.configPath)
+        metrics = try MetricsFile(path: folder.metricsPath, history: history)
+        self.lock = lock
     }
 
     /// Refuses a resume that would not continue the same run: another model shape, another G,

@@ -43,7 +43,7 @@ final class RunLifecycleTests: RunsTestCase {
         XCTAssertThrowsError(try TrainingRun(request(text, run, steps: 2), collective: SingleProcess())) { error in
             XCTAssertTrue(error is ReportedFailure, "\(error)")
         }
-        XCTAssertThrowsError(try TrainingSession(request(text, run, steps: 2), SingleProcess())) { error in
+        XCTAssertThrowsError(try TrainingSession(request(text, run, steps: 2), SingleProcess()).openFolder(SingleProcess())) { error in
             XCTAssertTrue("\(error)".contains("already holds a run"), "\(error)")
         }
     }
