@@ -268,9 +268,49 @@ final class CheckpointResumeTests: XCTestCase {
     /// launch/mpirun turns SIGTERM (and Ctrl-C's SIGINT) into SIGUSR1, which mpirun forwards to
     /// every rank, so the stopped job exits 0 (mpirun itself would report 1 after a SIGTERM).
     func testLauncherStopsTheJobCleanlyOnSigterm() throws {
+        try stopThroughLauncher(SIGTERM, run: "launched")
+    }
+
+    /// SIGUSR1, the third stop signal, is passed on like TERM and INT (it had killed the launcher
+    /// and left mpirun and the ranks training); sent before the ranks can have installed their
+    /// handlers, it still ends the whole job, with no process left behind.
+    func testLauncherPassesOnSigusr1EvenBeforeTheRanksAreReady() throws {
+        try stopThroughLauncher(SIGUSR1, run: "usr1")
+        let early = Process()
+        early.executableURL = MPIRun.root.appendingPathComponent("launch/mpirun")
+        early.arguments = ["2", "train"] + start("early", steps: 100_000)
+        var environment = MPIRun.environment
+        environment["VRNN"] = MPIRun.vrnn
+        early.environment = environment
+        early.standardOutput = FileHandle.nullDevice
+        early.standardError = FileHandle.nullDevice
+        try early.run()
+        usleep(100_000)
+        kill(early.processIdentifier, SIGUSR1)
+        let deadline = Date().addingTimeInterval(60)
+        while early.isRunning && Date() < deadline { usleep(50_000) }
+        XCTAssertFalse(early.isRunning, "the job did not end")
+        sleep(1)
+        XCTAssertEqual(try Self.processes(matching: folder("early")), [], "processes of the job were left behind")
+    }
+
+    /// PIDs of processes whose command line contains `text`.
+    static func processes(matching text: String) throws -> [Int32] {
+        let pgrep = Process(), pipe = Pipe()
+        pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        pgrep.arguments = ["-f", text]
+        pgrep.standardOutput = pipe
+        try pgrep.run()
+        pgrep.waitUntilExit()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    /// Runs a job through launch/mpirun, sends `signal` to the launcher once it trains: the job
+    /// stops at a checkpoint and the launcher exits 0.
+    func stopThroughLauncher(_ signal: Int32, run: String) throws {
         let launcher = Process()
         launcher.executableURL = MPIRun.root.appendingPathComponent("launch/mpirun")
-        launcher.arguments = ["2", "train"] + start("launched", steps: 100_000, extra: ["--checkpoint-every", "100000"])
+        launcher.arguments = ["2", "train"] + start(run, steps: 100_000, extra: ["--checkpoint-every", "100000"])
         var environment = MPIRun.environment
         environment["VRNN"] = MPIRun.vrnn
         launcher.environment = environment
@@ -282,12 +322,12 @@ final class CheckpointResumeTests: XCTestCase {
         while !String(decoding: seen, as: UTF8.self).contains("step 3/") && launcher.isRunning {
             seen += output.fileHandleForReading.availableData
         }
-        launcher.terminate()
+        kill(launcher.processIdentifier, signal)
         seen += output.fileHandleForReading.readDataToEndOfFile()
         launcher.waitUntilExit()
         XCTAssertEqual(launcher.terminationStatus, 0)
         XCTAssertTrue(String(decoding: seen, as: UTF8.self).contains("stopped by SIGUSR1"), String(decoding: seen, as: UTF8.self))
-        XCTAssertNoThrow(try latestState("launched"))
+        XCTAssertNoThrow(try latestState(run))
     }
 
     /// The step a stopped job reports, after checking it ended cleanly.
