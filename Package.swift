@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "VRNNTests", dependencies: ["VRNN", "Kernels", "Training", "Storage"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CHDF5"]),
-        .testTarget(name: "PenTests", dependencies: ["Pen", "Drawing"]),
+        .testTarget(name: "PenTests", dependencies: ["Pen", "Drawing", "Kernels"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "VRNN", "Kernels", "Cluster", "Storage"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "Training", "VRNN", "Storage", "Drawing"]),
     ]

@@ -1,11 +1,16 @@
 /* Activations of the MLPs and the rows helpers of linear layers. */
 
+/* x < 0 ? 0 : x, so a NaN stays NaN (and shows in the loss). */
 void VK_SUFFIX(relu_forward)(float *x, long n) {
-    for (long i = 0; i < n; i += VL) vk_put(x, i, n, vmax(vk_get(x, i, n, 0), vset(0.0f)));
+    for (long i = 0; i < n; i += VL) {
+        VF v = vk_get(x, i, n, 0);
+        vk_put(x, i, n, vselect(vgt(vset(0.0f), v), vset(0.0f), v));
+    }
 }
 
+/* d = 0 where y <= 0; a NaN y leaves d as it is. */
 void VK_SUFFIX(relu_backward)(const float *y, float *d, long n) {
-    for (long i = 0; i < n; i += VL) vk_put(d, i, n, vselect(vgt(vk_get(y, i, n, 0), vset(0.0f)), vk_get(d, i, n, 0), vset(0.0f)));
+    for (long i = 0; i < n; i += VL) vk_put(d, i, n, vselect(vge(vset(0.0f), vk_get(y, i, n, 0)), vset(0.0f), vk_get(d, i, n, 0)));
 }
 
 void VK_SUFFIX(elu_forward)(float *x, long n) {
@@ -15,10 +20,11 @@ void VK_SUFFIX(elu_forward)(float *x, long n) {
     }
 }
 
+/* d *= y + 1 where y <= 0 (a NaN y leaves d as it is). */
 void VK_SUFFIX(elu_backward)(const float *y, float *d, long n) {
     for (long i = 0; i < n; i += VL) {
         VF v = vk_get(y, i, n, 0);
-        vk_put(d, i, n, vmul(vk_get(d, i, n, 0), vselect(vgt(v, vset(0.0f)), vset(1.0f), vadd(v, vset(1.0f)))));
+        vk_put(d, i, n, vmul(vk_get(d, i, n, 0), vselect(vge(vset(0.0f), v), vadd(v, vset(1.0f)), vset(1.0f))));
     }
 }
 

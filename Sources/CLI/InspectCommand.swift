@@ -9,11 +9,10 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "The file (a run folder means its latest checkpoint).") var path: String
 
     func run() throws {
-        let report = try FileInspection.describe(path)
-        for line in report.lines { print(line) }
-        guard report.damaged.isEmpty else {
-            throw UserError("\(path): \(report.damaged.count) tensor\(report.damaged.count == 1 ? " is" : "s are") damaged ("
-                            + report.damaged.joined(separator: ", ") + "); the file cannot be trusted")
+        let damaged = try FileInspection.describe(path) { print($0) }
+        guard damaged.isEmpty else {
+            throw UserError("\(path): \(damaged.count) tensor\(damaged.count == 1 ? " is" : "s are") damaged ("
+                            + damaged.joined(separator: ", ") + "); the file cannot be trusted")
         }
     }
 }

@@ -46,12 +46,11 @@ struct SampleCommand: ParsableCommand {
         request.reconstruct = reconstruct
         request.sequence = sequence
         request.force = force
+        request.notify = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         return request
     }
 
     func run() throws {
-        let result = try Sampling.run(request)
-        FileHandle.standardOutput.write(result.standardOutput)
-        for note in result.notes { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+        FileHandle.standardOutput.write(try Sampling.run(request).standardOutput)
     }
 }

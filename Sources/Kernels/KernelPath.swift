@@ -31,8 +31,10 @@ public enum KernelPath: Int32, CaseIterable, Comparable, Sendable {
 
     /// A VRNN_KERNELS setting that could not be honoured, as one line saying what to do.
     public static var environmentProblem: String? {
-        guard let wanted = vk_environment_problem() else { return nil }
-        return "VRNN_KERNELS=\(String(cString: wanted)) is not a path this CPU can run; use one of "
-            + supported.map(\.name).joined(separator: ", ") + " (or unset it)"
+        guard let cString = vk_environment_problem() else { return nil }
+        let wanted = String(cString: cString), runnable = supported.map(\.name).joined(separator: ", ")
+        return allCases.contains { $0.name == wanted }
+            ? "VRNN_KERNELS=\(wanted): this CPU cannot run that path; use one of \(runnable) (or unset it)"
+            : "VRNN_KERNELS=\(wanted) is not a kernel path (avx512, avx2 or portable); this CPU runs \(runnable)"
     }
 }

@@ -54,9 +54,21 @@ public struct CounterRandom: Sendable {
         }
     }
 
-    /// Standard normal numbers by Box-Muller: each block of 4 words gives 4 normals (vectorised
-    /// in the C kernels, `vk_philox_normal`).
+    /// Standard normal numbers by Box-Muller in Double: each block of 4 words gives 4 normals,
+    /// the same on every CPU. Initialisation, generated datasets and sampling use these, so a
+    /// seed means the same numbers everywhere.
     public func fillNormal(_ out: UnsafeMutablePointer<Float>, count: Int, step: UInt32, t: UInt32, purpose: UInt32) {
+        fill(out, count: count, step: step, t: t, purpose: purpose) { r in
+            let a = Self.boxMuller(r.0, r.1), b = Self.boxMuller(r.2, r.3)
+            return (a.0, a.1, b.0, b.1)
+        }
+    }
+
+    /// The same normals computed in Float by the C kernels (`vk_philox_normal`, SLEEF on the
+    /// vector paths), many times faster: the latent noise of training and evaluation. They agree
+    /// with `fillNormal` to a few ulps and differ between kernel paths in the last bits, which
+    /// is why ranks agree on one path.
+    public func fillNormalVectorised(_ out: UnsafeMutablePointer<Float>, count: Int, step: UInt32, t: UInt32, purpose: UInt32) {
         vk_philox_normal(key.0, key.1, step, t, purpose, out, count)
     }
 
@@ -79,4 +91,11 @@ public struct CounterRandom: Sendable {
 
     @inline(__always)
     static func unitInterval(_ word: UInt32) -> Double { (Double(word) + 0.5) * 0x1p-32 }
+
+    @inline(__always)
+    static func boxMuller(_ a: UInt32, _ b: UInt32) -> (Double, Double) {
+        let radius = (-2 * Foundation.log(unitInterval(a))).squareRoot()
+        let angle = 2 * Double.pi * unitInterval(b)
+        return (radius * Foundation.cos(angle), radius * Foundation.sin(angle))
+    }
 }

@@ -10,21 +10,17 @@ enum ConfigurationAgreement {
         fields.append((path: "the training data", value: fingerprint))
         let counts = world.allreduceMinMax([Double(fields.count)])
         guard counts.min == counts.max else {
-            if world.rank == 0 { report(UserError("the ranks run different vrnn builds (their configurations have different settings); "
-                                                  + "install the same vrnn on every node"), world) }
-            throw ReportedFailure()
+            throw reportedFailure(UserError("the ranks run different vrnn builds (their configurations have different settings); "
+                                            + "install the same vrnn on every node"), world)
         }
         let hashes = fields.map { Double(fnv1a($0.path + "=" + $0.value) & ((1 << 52) - 1)) }
         let reduced = world.allreduceMinMax(hashes)
         guard let first = hashes.indices.first(where: { reduced.min[$0] != reduced.max[$0] }) else { return }
-        if world.rank == 0 {
-            let field = fields[first]
-            report(UserError(field.path == "the training data"
-                ? "the ranks read different training data (rank 0: \(field.value)); give every rank the same --data"
-                : "the ranks were started with different settings: \(field.path) differs (rank 0: \(field.value)); "
-                    + "start every rank with the same arguments"), world)
-        }
-        throw ReportedFailure()
+        let field = fields[first]
+        throw reportedFailure(UserError(field.path == "the training data"
+            ? "the ranks read different training data (rank 0: \(field.value)); give every rank the same --data"
+            : "the ranks were started with different settings: \(field.path) differs (rank 0: \(field.value)); "
+                + "start every rank with the same arguments"), world)
     }
 
     /// FNV-1a, 64 bits.

@@ -12,7 +12,7 @@ public enum DatasetPreparation {
         try output.checkWritable(inputs: [input])
         let validFraction = output.validFraction
         let bytes = try EncodedText.read(input)
-        let text = EncodedText(bytes: bytes, vocabulary: vocab == .ascii ? EncodedText.ascii : Array(Set(bytes)).sorted())
+        let text = try EncodedText(bytes: bytes, vocabulary: vocab == .ascii ? EncodedText.ascii : Array(Set(bytes)).sorted(), source: input)
         let (tokens, vocabulary, outside) = (text.tokens, text.vocabulary, text.replaced)
         let validCount = Int((Double(tokens.count) * validFraction).rounded())
         let trainCount = tokens.count - validCount

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Bytes of a text file as token ids over a vocabulary of bytes. A byte outside the vocabulary
-/// becomes '?' and is counted; that happens only with the ASCII vocabulary (which holds '?'),
-/// since a vocabulary built from the data holds every byte.
+/// Bytes of a text as token ids over a vocabulary of bytes. A byte outside the vocabulary
+/// becomes '?' and is counted; a vocabulary without '?' (one built from data that had none) has
+/// nothing to stand for it, and such text is refused.
 struct EncodedText {
     /// The fixed ASCII-128 vocabulary of the reference notebook.
     static let ascii = [UInt8](0..<128)
@@ -11,18 +11,20 @@ struct EncodedText {
     let vocabulary: [UInt8]
     let replaced: Int
 
-    init(bytes: Data, vocabulary: [UInt8]) {
+    /// `source` names the text in the refusal ("--prime", a file name).
+    init(bytes: Data, vocabulary: [UInt8], source: String) throws {
         var index = [Int32](repeating: -1, count: 256)
         for (i, b) in vocabulary.enumerated() { index[Int(b)] = Int32(i) }
         let replacement = index[Int(UInt8(ascii: "?"))]
-        var replaced = 0
-        tokens = bytes.map { byte in
-            if index[Int(byte)] >= 0 { return index[Int(byte)] }
-            replaced += 1
-            return replacement
+        let outside = bytes.filter { index[Int($0)] < 0 }
+        if !outside.isEmpty && replacement < 0 {
+            let shown = Set(outside).sorted().prefix(8).map { $0 >= 32 && $0 < 127 ? "'\(Character(Unicode.Scalar($0)))'" : "byte \($0)" }
+            throw UserError("\(source) has \(outside.count) characters outside the model's vocabulary (\(shown.joined(separator: ", "))), "
+                            + "which has no '?' to stand for them; use only characters of the training text")
         }
+        tokens = bytes.map { index[Int($0)] >= 0 ? index[Int($0)] : replacement }
         self.vocabulary = vocabulary
-        self.replaced = replaced
+        replaced = outside.count
     }
 
     /// The file's bytes, or one clear line when it is missing, unreadable or empty.

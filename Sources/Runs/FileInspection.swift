@@ -5,15 +5,10 @@ import Storage
 /// config, a checkpoint's step and last losses or a dataset's sequence statistics, and every
 /// tensor's shape, dtype and min/max/mean.
 public enum FileInspection {
-    /// What `describe` found: the lines to print, and the tensors that are damaged (the file
-    /// cannot be trusted when there is any).
-    public struct Report {
-        public var lines: [String]
-        public var damaged: [String]
-    }
-
-    /// `path` is a file, or a run folder meaning its latest checkpoint.
-    public static func describe(_ path: String) throws -> Report {
+    /// `path` is a file, or a run folder meaning its latest checkpoint. Lines go to `emit` as
+    /// they are read, so a file damaged further in still shows what came before; returns the
+    /// tensors that could not be read (the file cannot be trusted when there is any).
+    public static func describe(_ path: String, emit: (String) -> Void) throws -> [String] {
         var isFolder: ObjCBool = false
         let file = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
             ? try RunFolder.resolveCheckpoint(path) : path
@@ -21,63 +16,61 @@ public enum FileInspection {
         let format = (try? hdf5.stringAttribute("format")) ?? "(none)"
         let version = (try? hdf5.doubleAttribute("format_version")).map { String(Int($0)) } ?? "?"
         guard let kind = FileFormat.all.first(where: { $0.name == format }) else {
-            let tensors = try datasets(hdf5)
-            return Report(lines: ["\(file): an HDF5 file, but not a vrnn one (format \(format))"] + tensors.lines, damaged: tensors.damaged)
+            emit("\(file): an HDF5 file, but not a vrnn one (format \(format))")
+            return try datasets(hdf5, emit: emit)
         }
         try kind.check(hdf5)
-        var lines = ["\(file): \(kind.name), format version \(version)"]
+        emit("\(file): \(kind.name), format version \(version)")
         switch kind {
-        case .checkpoint: lines += try checkpoint(hdf5)
-        case .dataset: lines += try dataset(hdf5.path)
-        default: lines.append("from: \(pretty((try? hdf5.stringAttribute("metadata")) ?? "{}"))")
+        case .checkpoint: try checkpoint(hdf5, emit: emit)
+        case .dataset: try dataset(hdf5.path, emit: emit)
+        default: emit("from: \(pretty((try? hdf5.stringAttribute("metadata")) ?? "{}"))")
         }
         if let config = try? hdf5.stringAttribute(kind == .dataset ? "metadata" : "config") {
-            lines.append("\(kind == .dataset ? "metadata" : "config"): \(pretty(config))")
+            emit("\(kind == .dataset ? "metadata" : "config"): \(pretty(config))")
         }
-        let tensors = try datasets(hdf5)
-        return Report(lines: lines + tensors.lines, damaged: tensors.damaged)
+        return try datasets(hdf5, emit: emit)
     }
 
-    static func checkpoint(_ hdf5: HDF5File) throws -> [String] {
+    static func checkpoint(_ hdf5: HDF5File, emit: (String) -> Void) throws {
         let reader = try CheckpointReader(file: hdf5)
         let tokens = (try? hdf5.doubleAttribute("tokens_seen")).map { Int($0) } ?? 0
-        var lines = ["step \(reader.step), \(tokens) tokens seen, written by vrnn \(reader.codeVersion)", "data: \(reader.dataFingerprint)"]
+        emit("step \(reader.step), \(tokens) tokens seen, written by vrnn \(reader.codeVersion)")
+        emit("data: \(reader.dataFingerprint)")
         let history = try hdf5.readDoubles("metrics/history")
         let columns = try hdf5.stringAttribute("columns", of: "metrics/history").split(separator: ",").map(String.init)
         let rows = history.shape.first ?? 0
-        guard rows > 0, let loss = columns.firstIndex(of: "loss"), let valid = columns.firstIndex(of: "valid_loss") else { return lines }
+        guard rows > 0, let loss = columns.firstIndex(of: "loss"), let valid = columns.firstIndex(of: "valid_loss") else { return }
         let row = { (r: Int, c: Int) in history.values[r * columns.count + c] }
         var metrics = String(format: "metrics: %d steps; last training loss %.4f nats", rows, row(rows - 1, loss))
         if let lastValid = (0..<rows).last(where: { !row($0, valid).isNaN }) {
             metrics += String(format: "; last validation loss %.4f nats (step %d)", row(lastValid, valid), Int(row(lastValid, 0)))
         }
-        lines.append(metrics)
-        return lines
+        emit(metrics)
     }
 
-    static func dataset(_ file: String) throws -> [String] {
+    static func dataset(_ file: String, emit: (String) -> Void) throws {
         let dataset = try SequenceDataset(readingAt: file)
         let lengths = zip(dataset.offsets.dropFirst(), dataset.offsets).map { Int($0 - $1) }
-        var lines: [String] = []
         switch dataset.values {
-        case .tokens(_, let vocabulary): lines.append("text: \(dataset.rowCount) tokens over a vocabulary of \(vocabulary.count)")
-        case .frames(_, let d, _, _): lines.append("real-valued: \(dataset.rowCount) frames of \(d) values (normalised; /stats holds mean and std)")
+        case .tokens(_, let vocabulary): emit("text: \(dataset.rowCount) tokens over a vocabulary of \(vocabulary.count)")
+        case .frames(_, let d, _, _): emit("real-valued: \(dataset.rowCount) frames of \(d) values (normalised; /stats holds mean and std)")
         }
-        lines.append("sequences: \(lengths.count), length min \(lengths.min()!) / mean "
+        emit("sequences: \(lengths.count), length min \(lengths.min()!) / mean "
                      + String(format: "%.1f", Double(lengths.reduce(0, +)) / Double(lengths.count)) + " / max \(lengths.max()!)")
         for (name, range) in [("train", dataset.train), ("valid", dataset.valid)] {
             let rows = range.isEmpty ? 0 : Int(dataset.offsets[range.upperBound] - dataset.offsets[range.lowerBound])
-            lines.append("split \(name): sequences \(range.lowerBound)..<\(range.upperBound) (\(range.count)), \(rows) rows")
+            emit("split \(name): sequences \(range.lowerBound)..<\(range.upperBound) (\(range.count)), \(rows) rows")
         }
-        return lines
     }
 
-    /// A blank line, a header and one row per tensor; and the tensors that could not be read.
-    static func datasets(_ hdf5: HDF5File) throws -> (lines: [String], damaged: [String]) {
+    /// A blank line, a header and one row per tensor; returns the tensors that could not be read.
+    static func datasets(_ hdf5: HDF5File, emit: (String) -> Void) throws -> [String] {
         let names = try hdf5.datasetNames()
         let width = max(names.map(\.count).max() ?? 0, 7)
         var damaged: [String] = []
-        var lines = ["", "dataset".padding(toLength: width, withPad: " ", startingAt: 0) + "  shape             dtype      min          max          mean"]
+        emit("")
+        emit("dataset".padding(toLength: width, withPad: " ", startingAt: 0) + "  shape             dtype      min          max          mean")
         for name in names {
             let description = try hdf5.describe(name)
             var line = name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
@@ -87,7 +80,7 @@ public enum FileInspection {
                 let values: [Double]
                 do { values = try hdf5.readDoubles(name).values } catch {
                     // One line for the whole file comes at the end; this row says which tensor.
-                    lines.append(line + "  DAMAGED: \(error)")
+                    emit(line + "  DAMAGED: \(error)")
                     damaged.append(name)
                     continue
                 }
@@ -98,9 +91,9 @@ public enum FileInspection {
                     if finite.count < values.count { line += "  (\(values.count - finite.count) not finite)" }
                 }
             }
-            lines.append(line)
+            emit(line)
         }
-        return (lines, damaged)
+        return damaged
     }
 
     /// A JSON string re-printed on one line with sorted keys (or as it is, when it is not JSON).

@@ -17,16 +17,15 @@ public struct Sampler {
         self.checkpoint = checkpoint; self.temperature = temperature; self.length = length; self.samples = samples; self.seed = seed
     }
 
-    /// What was generated: token ids (text) or frames in data units (real values), per sample;
-    /// and how many characters of the priming text were outside the vocabulary.
+    /// What was generated: token ids (text) or frames in data units (real values), per sample.
     public struct Output {
         public var tokens: [[Int32]]
         public var frames: [[Float]]
-        public var primeReplaced = 0
     }
 
-    /// Samples, after reading `prime` (text models only) through the inference path.
-    public func generate(prime: String? = nil) throws -> Output {
+    /// Samples, after reading `prime` (text models only) through the inference path; `notify`
+    /// hears, before any sampling, how much of the prime was outside the vocabulary.
+    public func generate(prime: String? = nil, notify: (String) -> Void = { _ in }) throws -> Output {
         let config = checkpoint.model.config
         let decoding = try checkpoint.reader.decoding()
         let parameters = FloatBuffer(checkpoint.parameters)
@@ -34,7 +33,9 @@ public struct Sampler {
         var output = Output(tokens: Array(repeating: [], count: samples), frames: Array(repeating: [], count: samples))
         if let prime {
             guard case .vocabulary(let vocabulary) = decoding else { throw UserError("--prime is for text models; this one reads real values") }
-            output.primeReplaced = read(prime: prime, vocabulary: vocabulary, into: generator, parameters: parameters)
+            let text = try EncodedText(bytes: Data(prime.utf8), vocabulary: vocabulary, source: "--prime")
+            if text.replaced > 0 { notify("vrnn sample: \(text.replaced) characters of --prime are outside the vocabulary and read as '?'") }
+            read(prime: text, into: generator, parameters: parameters)
         }
         withExtendedLifetime(parameters) {
             for t in 0..<length {
@@ -66,9 +67,8 @@ public struct Sampler {
     }
 
     /// The model reads the priming text through its inference path (z from the encoder), so the
-    /// samples continue from the state it leaves. Returns how many characters were replaced by '?'.
-    private func read(prime: String, vocabulary: [UInt8], into generator: WindowWorkspace, parameters: FloatBuffer) -> Int {
-        let text = EncodedText(bytes: Data(prime.utf8), vocabulary: vocabulary)
+    /// samples continue from the state it leaves.
+    private func read(prime text: EncodedText, into generator: WindowWorkspace, parameters: FloatBuffer) {
         let reader = WindowWorkspace(model: generator.model, batch: samples, steps: text.tokens.count)
         for (t, token) in text.tokens.enumerated() { for b in 0..<samples { reader.tokens[t * samples + b] = token } }
         reader.fillLatentNoise(seed: seed, step: 0, firstStream: 0, purpose: .priming)
@@ -76,7 +76,6 @@ public struct Sampler {
         let state = reader.finalState()
         generator.initialH.copy(from: state.h)
         generator.initialC.copy(from: state.c)
-        return text.replaced
     }
 
     /// Undoes a dataset's normalisation: raw = value * std + mean, per column.

@@ -20,6 +20,9 @@ public enum Sampling {
         public var reconstruct: String?
         public var sequence = 0
         public var force = false
+        /// Hears the notes for standard error as they come (the prime's unknown characters
+        /// before sampling, where the samples went after).
+        public var notify: (String) -> Void = { _ in }
 
         public init(checkpoint: String, out: String?, sampler: @escaping (LoadedCheckpoint) -> Sampler) {
             self.checkpoint = checkpoint; self.out = out; self.sampler = sampler
@@ -29,11 +32,10 @@ public enum Sampling {
         public var outputKind: String { out.map { URL(fileURLWithPath: $0).pathExtension.lowercased() } ?? "" }
     }
 
-    /// What to print: the samples when there is no output file, the shape report of pen samples,
-    /// and notes for standard error.
+    /// What to print on standard output: the samples when there is no output file, or the shape
+    /// report of pen samples.
     public struct Result {
         public var standardOutput = Data()
-        public var notes: [String] = []
     }
 
     /// An SVG draws at most this many samples (the shape report covers all of them).
@@ -50,9 +52,8 @@ public enum Sampling {
         let sampleRate = try checkOutput(request.outputKind, loaded.model.config, metadata)
         // Read --reconstruct's dataset before sampling, so a wrong path costs nothing.
         let reconstructed = try request.reconstruct.map { try reconstruction(of: $0, sequence: request.sequence, loaded: loaded) } ?? []
-        let generated = try sampler.generate(prime: request.prime)
+        let generated = try sampler.generate(prime: request.prime, notify: request.notify)
         var result = Result()
-        if generated.primeReplaced > 0 { result.notes.append("vrnn sample: \(generated.primeReplaced) characters of --prime are outside the vocabulary and read as '?'") }
         let samples = sampler.samples, d = loaded.model.config.inputSize
         let written: Data
         switch try loaded.reader.decoding() {
@@ -80,8 +81,8 @@ public enum Sampling {
         }
         if let out = request.out {
             try AtomicFile.write(written, to: out)
-            result.notes.append("vrnn sample: \(samples) sample\(samples == 1 ? "" : "s") of \(sampler.length) steps from step "
-                                + "\(loaded.reader.step) of \(loaded.path) in \(out)")
+            request.notify("vrnn sample: \(samples) sample\(samples == 1 ? "" : "s") of \(sampler.length) steps from step "
+                           + "\(loaded.reader.step) of \(loaded.path) in \(out)")
         } else {
             result.standardOutput = written + (written.last != 10 ? Data("\n".utf8) : Data())
         }

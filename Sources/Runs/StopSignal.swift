@@ -10,11 +10,14 @@ final class StopSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var received: Int32?
     private var sources: [DispatchSourceSignal] = []
-    private let signals: [Int32]
+    /// Each signal's disposition before the run, given back at its end.
+    private var previous: [(Int32, sigaction)] = []
 
     init(signals: [Int32] = [SIGTERM, SIGINT, SIGUSR1]) {
-        self.signals = signals
         for number in signals {
+            var old = sigaction()
+            sigaction(number, nil, &old)
+            previous.append((number, old))
             signal(number, SIG_IGN)  // the default action would kill the process before the source sees it
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [weak self] in self?.record(number) }
@@ -24,10 +27,13 @@ final class StopSignal: @unchecked Sendable {
     }
 
     /// A library must not change the process's signal handling for good: the run's end gives
-    /// the signals back their default action.
+    /// each signal back the disposition it had before.
     deinit {
         for source in sources { source.cancel() }
-        for number in signals { signal(number, SIG_DFL) }
+        for (number, old) in previous {
+            var restored = old
+            sigaction(number, &restored, nil)
+        }
     }
 
     private func record(_ number: Int32) {

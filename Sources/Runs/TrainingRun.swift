@@ -64,8 +64,7 @@ public final class TrainingRun {
             if let what = metrics.nonFinite {
                 skipsInARow += 1
                 guard !metrics.applied, control.onNonFinite == .skip, skipsInARow <= control.maxSkips else {
-                    if rank0 { report(UserError(nonFiniteMessage(what, metrics, skipsInARow: skipsInARow)), world) }
-                    throw ReportedFailure()
+                    throw reportedFailure(UserError(nonFiniteMessage(what, metrics, skipsInARow: skipsInARow)), world)
                 }
                 log.line("vrnn: step \(metrics.step): the \(what) was not finite; its update was skipped (\(skipsInARow) in a row, "
                          + "at most \(control.maxSkips))")
@@ -151,8 +150,7 @@ public final class TrainingRun {
             }
         }
         if let failing = world.firstFailingRank(failure != nil) {
-            if world.rank == failing, let failure { report(UserError("cannot write the checkpoint: \(failure)"), world) }
-            throw ReportedFailure()
+            throw reportedFailure(UserError("cannot write the checkpoint: \(failure.map { "\($0)" } ?? "")"), from: failing, world)
         }
     }
 
@@ -167,11 +165,8 @@ public final class TrainingRun {
     private func checkParametersAgree() throws {
         let (low, high) = world.allreduceMinMax(session.trainer.parameterChecksum())
         guard low != high else { return }
-        if world.rank == 0 {
-            report(UserError("the ranks' parameters differ at step \(session.trainer.step) (checksum \(low) vs \(high)); "
-                             + "every rank must run the same vrnn build on the same data"), world)
-        }
-        throw ReportedFailure()
+        throw reportedFailure(UserError("the ranks' parameters differ at step \(session.trainer.step) (checksum \(low) vs \(high)); "
+                                        + "every rank must run the same vrnn build on the same data"), world)
     }
 
     /// With `dumpFirstGradient`, rank 0 writes the first step's summed gradient as raw float32.

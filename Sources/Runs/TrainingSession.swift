@@ -126,7 +126,7 @@ final class TrainingSession {
         switch resolved {
         case nil: throw UserError("give the data to train on: --data DATASET.h5 or --text FILE")
         case .text(let path):
-            let text = EncodedText(bytes: try EncodedText.read(path), vocabulary: EncodedText.ascii)
+            let text = try EncodedText(bytes: try EncodedText.read(path), vocabulary: EncodedText.ascii, source: path)
             return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil, .vocabulary(text.vocabulary), "{}", path)
         case .dataset(let path):
             let dataset = try SequenceDataset(readingAt: path)

@@ -7,10 +7,12 @@ public struct UserError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// A failure already reported by the rank that met it (one line on standard error): the caller
-/// only exits with status 1, on every rank.
-public struct ReportedFailure: Error {
-    public init() {}
+/// A failure already reported by the rank that met it (one line on standard error): the CLI
+/// only exits with status 1, on every rank. A program gets the message too (on the reporting
+/// rank; the others learn which rank failed).
+public struct ReportedFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Runs `body` on every rank; when it fails on any (a file visible on one node but not another),
@@ -18,8 +20,8 @@ public struct ReportedFailure: Error {
 public func agreeing<T>(_ world: Collective, _ body: () throws -> T) throws -> T {
     let outcome = Result { try body() }
     if let failing = world.firstFailingRank((try? outcome.get()) == nil) {
-        if world.rank == failing, case .failure(let error) = outcome { report(error, world) }
-        throw ReportedFailure()
+        if case .failure(let error) = outcome, world.rank == failing { throw reportedFailure(error, from: failing, world) }
+        throw reportedFailure(UserError(""), from: failing, world)
     }
     return try outcome.get()
 }
@@ -28,4 +30,12 @@ public func agreeing<T>(_ world: Collective, _ body: () throws -> T) throws -> T
 public func report(_ error: Error, _ world: Collective) {
     let rank = world.size > 1 ? "rank \(world.rank): " : ""
     FileHandle.standardError.write(Data("vrnn: error: \(rank)\(error)\n".utf8))
+}
+
+/// Reports `error` on rank `reporter` (one line) and returns what every rank throws: the
+/// message on the reporting rank, the reporting rank's number on the others.
+public func reportedFailure(_ error: Error, from reporter: Int = 0, _ world: Collective) -> ReportedFailure {
+    guard world.rank == reporter else { return ReportedFailure("rank \(reporter) failed and reported why") }
+    report(error, world)
+    return ReportedFailure("\(error)")
 }

@@ -25,7 +25,7 @@ extension WindowWorkspace {
         for b in 0..<batch {
             let random = CounterRandom(seed: seed, stream: UInt64(streams[b]))
             for t in 0..<steps {
-                random.fillNormal(noise.pointer + (t * batch + b) * z, count: z, step: UInt32(truncatingIfNeeded: step),
+                random.fillNormalVectorised(noise.pointer + (t * batch + b) * z, count: z, step: UInt32(truncatingIfNeeded: step),
                                   t: UInt32(t), purpose: purpose.rawValue)
             }
         }

@@ -191,4 +191,22 @@ final class KernelPathTests: XCTestCase {
             }
         }
     }
+
+    /// A NaN going into an activation comes out as NaN on every path (it must reach the loss,
+    /// where the run stops on it), and a NaN output leaves the incoming gradient alone.
+    func testActivationsPropagateNaN() {
+        defer { KernelPath.select(.best) }
+        for path in KernelPath.supported {
+            KernelPath.select(path)
+            for (name, forward, backward) in [("relu", vk_relu_forward, vk_relu_backward), ("elu", vk_elu_forward, vk_elu_backward),
+                                              ("tanh", vk_tanh_forward, vk_tanh_backward)] {
+                var x: [Float] = [.nan, 1, -1, .nan, 0.5, 2, -3, 4, .nan] + Array(repeating: 1, count: 8)
+                forward(&x, x.count)
+                XCTAssertTrue(x[0].isNaN && x[3].isNaN && x[8].isNaN, "\(name) on \(path.name): \(x)")
+                var d = [Float](repeating: 2, count: x.count)
+                backward(x, &d, d.count)
+                if name != "tanh" { XCTAssertEqual(d[0], 2, "\(name) backward on \(path.name)") }
+            }
+        }
+    }
 }

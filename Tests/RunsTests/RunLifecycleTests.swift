@@ -79,14 +79,21 @@ final class RunLifecycleTests: RunsTestCase {
     }
 
     func testARunGivesTheStopSignalsBack() throws {
-        var previous = sigaction()
+        func disposition(_ number: Int32) -> Int {
+            var current = sigaction()
+            sigaction(number, nil, &current)
+            return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+        }
+        let ignore = unsafeBitCast(SIG_IGN, to: Int.self), standard = unsafeBitCast(SIG_DFL, to: Int.self)
+        signal(SIGINT, SIG_IGN)   // a host program's own choice, to be kept
+        defer { signal(SIGINT, SIG_DFL) }
+        XCTAssertEqual(disposition(SIGUSR1), standard)
         do {
             let stop = StopSignal()
-            sigaction(SIGUSR1, nil, &previous)
-            XCTAssertEqual(unsafeBitCast(previous.__sigaction_handler.sa_handler, to: Int.self), unsafeBitCast(SIG_IGN, to: Int.self))
+            XCTAssertEqual(disposition(SIGUSR1), ignore, "the run's dispatch source receives it")
             withExtendedLifetime(stop) {}
         }
-        sigaction(SIGUSR1, nil, &previous)
-        XCTAssertEqual(unsafeBitCast(previous.__sigaction_handler.sa_handler, to: Int.self), unsafeBitCast(SIG_DFL, to: Int.self))
+        XCTAssertEqual(disposition(SIGUSR1), standard)
+        XCTAssertEqual(disposition(SIGINT), ignore)
     }
 }

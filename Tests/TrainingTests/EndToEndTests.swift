@@ -69,4 +69,23 @@ final class EndToEndTests: XCTestCase {
         }
         XCTAssertFalse(train.stdout.contains("pause-before-commit"), "test hooks stay hidden")
     }
+
+    /// A vocabulary built from text without '?' has nothing to stand for an unknown character:
+    /// a prime with one is refused in one line (it had read memory outside the model's tables).
+    func testAPrimeTheVocabularyCannotHoldIsRefused() throws {
+        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-prime-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = try MPIRun.text(count: 6_000)   // words and spaces: no '?' and no 'Q'
+        defer { try? FileManager.default.removeItem(at: text) }
+        let data = folder.appendingPathComponent("v.h5").path, run = folder.appendingPathComponent("run").path
+        XCTAssertEqual(try MPIRun.run(ranks: 1, ["prepare", "text", text.path, "--vocab", "data", "--out", data]).status, 0)
+        XCTAssertEqual(try MPIRun.run(ranks: 1, ["train", "--data", data, "--run", run, "--preset", "tiny", "--steps", "2", "--quiet"]).status, 0)
+        let result = try MPIRun.run(ranks: 1, ["sample", "--checkpoint", run, "--prime", "the QQ", "--length", "20"])
+        XCTAssertNotEqual(result.status, 0)
+        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
+        XCTAssertEqual(lines.count, 1, result.stderr)
+        XCTAssertTrue(lines.first?.contains("--prime has 2 characters outside the model's vocabulary ('Q')") ?? false, result.stderr)
+    }
 }
