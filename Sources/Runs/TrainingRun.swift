@@ -133,7 +133,7 @@ public final class TrainingRun {
         if world.rank == 0 {
             let state = RunCheckpoint.capture(trainer, streams: streams, config: session.config, fingerprint: session.fingerprint,
                                               decoding: session.decoding, dataMetadata: session.dataMetadata,
-                                              metrics: session.metrics?.history ?? [])
+                                              metrics: session.metrics?.checkpointRows ?? [])
             let path = session.folder.checkpointPath(step: trainer.step)
             let start = Date()
             do {
@@ -142,8 +142,8 @@ public final class TrainingRun {
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 log.line(String(format: "vrnn: checkpoint %@ (%.1f MB, %.2f s)", path, Double(size) / 1e6, Date().timeIntervalSince(start)))
                 // The loss curves beside it, from the history in memory (a failure costs only the picture).
-                if let history = session.metrics?.history {
-                    try? AtomicFile.write(Data(LossPlot.svg(columns: MetricsFile.columns, history: history).utf8), to: session.folder.lossesPath)
+                if let rows = session.metrics?.plottedRows {
+                    try? AtomicFile.write(Data(LossPlot.svg(columns: MetricsFile.columns, history: rows).utf8), to: session.folder.lossesPath)
                 }
             } catch {
                 failure = error

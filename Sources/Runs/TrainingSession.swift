@@ -93,7 +93,7 @@ final class TrainingSession {
             for name in folder.removeAbandonedTemporaries() { notes.append("removed \(name), left by an interrupted write") }
         }
         try Self.writeConfig(config, to: folder.configPath)
-        metrics = try MetricsFile(path: folder.metricsPath, history: history)
+        metrics = try MetricsFile(path: folder.metricsPath, resumingAt: resuming ? trainer.step : nil, checkpointRows: history)
         self.lock = lock
     }
 

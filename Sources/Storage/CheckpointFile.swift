@@ -21,7 +21,8 @@ public struct TensorLayout: Equatable, Sendable {
 ///     /optimizer attributes step, lr, beta1, beta2, eps, weight_decay
 ///     /streams/cursor, /streams/epoch   int64 [G]
 ///     /streams/hidden, /streams/cell    float32 [G, layers, H] (cell only for an LSTM)
-///     /metrics/history                  float64 [steps, columns], column names in its `columns` attribute
+///     /metrics/history                  float64 [rows, columns]: the newest metrics row and the newest with a
+///                                       validation loss (older files: every row); column names in its `columns` attribute
 ///     /data/vocab uint8 [V] (text) or /data/mean, /data/std float32 [D] (frames): how to turn
 ///     model outputs back into bytes or raw values, so sampling needs no dataset file
 public struct CheckpointState: Sendable {

@@ -50,6 +50,11 @@ public struct StepMetrics: Sendable {
     public var nonFinite: String? = nil
     /// Whether the step's update was applied: not when its loss, gradient or KL weight was not finite.
     public var applied = true
+
+    public init(step: Int, loss: Double, reconstruction: Double, kl: Double, gradientNorm: Double, learningRate: Float, klWeight: Float) {
+        self.step = step; self.loss = loss; self.reconstruction = reconstruction; self.kl = kl
+        self.gradientNorm = gradientNorm; self.learningRate = learningRate; self.klWeight = klWeight
+    }
 }
 
 /// One rank's part of data-parallel training (ARCHITECTURE §3): it owns global streams

@@ -1,6 +1,7 @@
 import Drawing
 import Foundation
 @testable import Runs
+import Training
 import XCTest
 
 /// metrics.csv back into columns and rows, and the curves drawn from them.
@@ -22,5 +23,34 @@ final class LossCurvesTests: XCTestCase {
         XCTAssertThrowsError(try LossCurves.parse(csv: "a,b\n1,2\n", source: "x.csv")) { error in
             XCTAssertTrue("\(error)".contains("not a vrnn metrics file"), "\(error)")
         }
+    }
+
+    /// A long run's metrics cost the same as a short one's: a checkpoint keeps two rows, and the
+    /// curves are drawn from a bounded, evenly spread set of rows that includes the newest.
+    func testMetricsCostDoesNotGrowWithTheRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-metrics-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("metrics.csv").path
+        let metrics = try MetricsFile(path: path)
+        for step in 1...100_000 {
+            var m = StepMetrics(step: step, loss: 1, reconstruction: 1, kl: 0, gradientNorm: 1, learningRate: 0.001, klWeight: 1)
+            if step % 200 == 100 { m.validLoss = 2 }
+            metrics.append(m, charactersPerSecond: 1)
+        }
+        let width = MetricsFile.columns.count
+        XCTAssertEqual(metrics.checkpointRows.count, 2 * width)
+        XCTAssertEqual(metrics.checkpointRows[0], 99_900, "the newest row with a validation loss")
+        XCTAssertEqual(metrics.checkpointRows[width], 100_000)
+        let plotted = metrics.plottedRows
+        XCTAssertLessThanOrEqual(plotted.count / width, 8_000)
+        XCTAssertEqual(plotted[plotted.count - width], 100_000, "the newest row is drawn")
+        let steps = stride(from: 0, to: plotted.count, by: width).map { plotted[$0] }
+        XCTAssertEqual(steps, steps.sorted())
+        XCTAssertLessThan(steps[1] - steps[0], 200, "rows are spread over the whole run")
+        // A resume keeps the file's rows up to the checkpoint's step.
+        let resumed = try MetricsFile(path: path, resumingAt: 40)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count, 41)
+        XCTAssertEqual(resumed.checkpointRows.first, 40)
     }
 }

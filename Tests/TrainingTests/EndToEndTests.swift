@@ -46,7 +46,7 @@ final class EndToEndTests: XCTestCase {
         }
         let run = try vrnn(1, ["inspect", path("run")]).stdout
         XCTAssertTrue(run.contains("step 200, "), run)
-        XCTAssertTrue(run.contains("metrics: 200 steps"), run)
+        XCTAssertTrue(run.contains("metrics at step 200: training loss"), run)
         let dataset = try vrnn(1, ["inspect", path("text.h5")]).stdout
         XCTAssertTrue(dataset.contains("sequences: 2, length min 2000 / mean 10000.0 / max 18000"), dataset)
     }
