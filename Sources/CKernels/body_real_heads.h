@@ -89,6 +89,26 @@ void VK_SUFFIX(gmm_nll)(const float *params, const float *x, long rows, long d, 
     free(a);
 }
 
+/* Component c of the pen head for VL rows: sigmas (with their slopes d sigma / d raw),
+ * tanh(raw rho), rho, q = 1 - rho^2, the standardised offsets and Z = zx^2 + zy^2 - 2 rho zx zy. */
+typedef struct { VF sx, sy, slopeX, slopeY, t, rho, q, zx, zy, z; } vk_bivariate;
+
+static inline vk_bivariate vk_pen_component(const float *p, long width, long n, long k, long c, VF dx, VF dy, float floor, float rho_limit) {
+    const float *mu = p + 1 + k + 2 * c, *rawSigma = p + 1 + 3 * k + 2 * c, *rawRho = p + 1 + 5 * k + c;
+    vk_bivariate b;
+    vsoftplus_sigmoid(vk_gather(rawSigma, width, n, 0), &b.sx, &b.slopeX);
+    vsoftplus_sigmoid(vk_gather(rawSigma + 1, width, n, 0), &b.sy, &b.slopeY);
+    b.sx = vadd(b.sx, vset(floor));
+    b.sy = vadd(b.sy, vset(floor));
+    b.t = vtanh(vk_gather(rawRho, width, n, 0));
+    b.rho = vmul(vset(rho_limit), b.t);
+    b.q = vsub(vset(1.0f), vmul(b.rho, b.rho));
+    b.zx = vdiv(vsub(dx, vk_gather(mu, width, n, 0)), b.sx);
+    b.zy = vdiv(vsub(dy, vk_gather(mu + 1, width, n, 0)), b.sy);
+    b.z = vsub(vadd(vmul(b.zx, b.zx), vmul(b.zy, b.zy)), vmul(vmul(vset(2.0f), b.rho), vmul(b.zx, b.zy)));
+    return b;
+}
+
 /* The pen head, vectorised across rows (VL rows at a time, fields gathered by stride). Frame
  * [dx, dy, p]; params [e, k logits, mu (k x [x, y]), raw sigma (k x [x, y]), raw rho (k)]:
  *     -log p = softplus(e) - p e - lse_c a_c,
@@ -115,15 +135,9 @@ void VK_SUFFIX(pen_nll)(const float *params, const float *x, long rows, long k, 
         VF logitLSE = vadd(top, vlog(sum));
         VF best = vset(-INFINITY);
         for (long c = 0; c < k; c++) {
-            const float *mu = p + 1 + k + 2 * c, *rawSigma = p + 1 + 3 * k + 2 * c, *rawRho = p + 1 + 5 * k + c;
-            VF sx, sy, slopeX, slopeY;
-            vsoftplus_sigmoid(vk_gather(rawSigma, width, n, 0), &sx, &slopeX);
-            vsoftplus_sigmoid(vk_gather(rawSigma + 1, width, n, 0), &sy, &slopeY);
-            sx = vadd(sx, vset(floor)); sy = vadd(sy, vset(floor));
-            VF rho = vmul(vset(rho_limit), vtanh(vk_gather(rawRho, width, n, 0))), q = vsub(vset(1.0f), vmul(rho, rho));
-            VF zx = vdiv(vsub(dx, vk_gather(mu, width, n, 0)), sx), zy = vdiv(vsub(dy, vk_gather(mu + 1, width, n, 0)), sy);
-            VF z = vsub(vadd(vmul(zx, zx), vmul(zy, zy)), vmul(vmul(vset(2.0f), rho), vmul(zx, zy)));
-            VF negLog = vadd(vadd(vset(2 * VK_HALF_LOG_2PI), vlog(vmul(sx, sy))), vadd(vmul(vset(0.5f), vlog(q)), vdiv(vmul(vset(0.5f), z), q)));
+            const vk_bivariate b = vk_pen_component(p, width, n, k, c, dx, dy, floor, rho_limit);
+            VF negLog = vadd(vadd(vset(2 * VK_HALF_LOG_2PI), vlog(vmul(b.sx, b.sy))),
+                             vadd(vmul(vset(0.5f), vlog(b.q)), vdiv(vmul(vset(0.5f), b.z), b.q)));
             a[c] = vsub(vsub(vk_gather(p + 1 + c, width, n, 0), logitLSE), negLog);
             best = vmax(best, a[c]);
         }
@@ -135,14 +149,8 @@ void VK_SUFFIX(pen_nll)(const float *params, const float *x, long rows, long k, 
         float *g = grad + first * width;
         vk_scatter(g, width, n, vmul(vset(scale), vsub(sigmoidE, up)));
         for (long c = 0; c < k; c++) {
-            const float *mu = p + 1 + k + 2 * c, *rawSigma = p + 1 + 3 * k + 2 * c, *rawRho = p + 1 + 5 * k + c;
-            VF sx, sy, slopeX, slopeY;
-            vsoftplus_sigmoid(vk_gather(rawSigma, width, n, 0), &sx, &slopeX);
-            vsoftplus_sigmoid(vk_gather(rawSigma + 1, width, n, 0), &sy, &slopeY);
-            sx = vadd(sx, vset(floor)); sy = vadd(sy, vset(floor));
-            VF t = vtanh(vk_gather(rawRho, width, n, 0)), rho = vmul(vset(rho_limit), t), q = vsub(vset(1.0f), vmul(rho, rho));
-            VF zx = vdiv(vsub(dx, vk_gather(mu, width, n, 0)), sx), zy = vdiv(vsub(dy, vk_gather(mu + 1, width, n, 0)), sy);
-            VF z = vsub(vadd(vmul(zx, zx), vmul(zy, zy)), vmul(vmul(vset(2.0f), rho), vmul(zx, zy)));
+            const vk_bivariate b = vk_pen_component(p, width, n, k, c, dx, dy, floor, rho_limit);
+            const VF sx = b.sx, sy = b.sy, slopeX = b.slopeX, slopeY = b.slopeY, t = b.t, rho = b.rho, q = b.q, zx = b.zx, zy = b.zy, z = b.z;
             VF weight = vmul(vset(scale), vexp(vsub(a[c], total)));
             VF pi = vexp(vsub(vk_gather(p + 1 + c, width, n, 0), logitLSE));
             vk_scatter(g + 1 + c, width, n, vsub(vmul(vset(scale), pi), weight));
