@@ -31,6 +31,9 @@ public enum DatasetPreparation {
     /// CSV files as real-valued sequences: one file is one sequence, a folder many. `columns`
     /// are header names or 0-based indices (nil: all).
     public static func csv(_ inputs: [String], columns: [String]?, missing: CSVSequence.Missing, output: PreparationOutput) throws -> String {
+        if let columns, columns.isEmpty || columns.contains("") {
+            throw UserError("--columns names an empty column; give header names or 0-based indices, comma-separated (e.g. --columns x,y)")
+        }
         let files = try PreparationOutput.expand(inputs, extension: "csv")
         try output.checkWritable(inputs: files)
         var sequences: [FrameSequence] = [], names: [String] = [], dropped = 0, filled = 0

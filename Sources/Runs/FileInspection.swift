@@ -42,9 +42,9 @@ public enum FileInspection {
         let rows = history.shape.first ?? 0
         guard rows > 0, let loss = columns.firstIndex(of: "loss"), let valid = columns.firstIndex(of: "valid_loss") else { return }
         let row = { (r: Int, c: Int) in history.values[r * columns.count + c] }
-        var metrics = String(format: "metrics at step %d: training loss %.4f nats", Int(row(rows - 1, 0)), row(rows - 1, loss))
+        var metrics = String(format: "metrics at step %.0f: training loss %.4f nats", row(rows - 1, 0), row(rows - 1, loss))
         if let lastValid = (0..<rows).last(where: { !row($0, valid).isNaN }) {
-            metrics += String(format: "; last validation loss %.4f nats (step %d)", row(lastValid, valid), Int(row(lastValid, 0)))
+            metrics += String(format: "; last validation loss %.4f nats (step %.0f)", row(lastValid, valid), row(lastValid, 0))
         }
         emit(metrics)
     }

@@ -132,7 +132,16 @@ public struct CheckpointReader {
         config = try file.stringAttribute("config")
         codeVersion = (try? file.stringAttribute("code_version")) ?? "unknown"
         dataFingerprint = try file.stringAttribute("data_fingerprint")
-        step = Int(try file.doubleAttribute("step"))
+        step = try Self.wholeNumber(try file.doubleAttribute("step"), "step", file)
+    }
+
+    /// A count stored as a float attribute, refused as damage when it is not a whole number
+    /// that fits (NaN, infinite, fractional or negative).
+    static func wholeNumber(_ value: Double, _ name: String, _ file: HDF5File) throws -> Int {
+        guard let whole = Int(exactly: value), whole >= 0 else {
+            throw HDF5Error("\(file.path): its \(name) attribute is \(value), not a count; the file is damaged")
+        }
+        return whole
     }
 
     /// The parameters alone, checked against `layout` (for export, sampling and evaluation).
@@ -157,10 +166,10 @@ public struct CheckpointReader {
         }
         return CheckpointState(
             config: config, codeVersion: codeVersion, dataFingerprint: dataFingerprint, step: step,
-            tokensSeen: Int64(try file.doubleAttribute("tokens_seen")), layout: layout,
+            tokensSeen: Int64(try Self.wholeNumber(try file.doubleAttribute("tokens_seen"), "tokens_seen", file)), layout: layout,
             parameters: try parameters(layout: layout),
             adamM: try readTensors(group: "optimizer/m", layout: layout), adamV: try readTensors(group: "optimizer/v", layout: layout),
-            adamStep: Int(try file.doubleAttribute("step", of: "optimizer")),
+            adamStep: try Self.wholeNumber(try file.doubleAttribute("step", of: "optimizer"), "optimizer step", file),
             klBase: (try? file.doubleAttribute("kl_base")) ?? 1, adamHyperparameters: hyper,
             cursors: cursors, epochs: epochs, hidden: hidden, cell: cell, layers: layers, hiddenSize: hiddenSize,
             metricsColumns: columns, metrics: history.values, decoding: try decoding(), dataMetadata: dataMetadata)

@@ -63,6 +63,7 @@ final class FileIntegrityTests: TemporaryFolderTestCase {
             (plain, "not an HDF5 file"),
             (dataset, "not a vrnn checkpoint (format vrnn-dataset)"),
             (try copy(good, "newer.h5") { HDF5Surgery.setVersion(2, in: $0) }, "checkpoint format version 2 is newer"),
+            (try copy(good, "step.h5") { HDF5Surgery.setAttribute("step", -5, in: $0) }, "its step attribute is -5.0, not a count"),
             (try copy(good, "missing.h5") { HDF5Surgery.delete("streams/cursor", in: $0) }, "missing dataset /streams/cursor"),
             (try copy(good, "dtype.h5") {
                 HDF5Surgery.replace("params/layer.bias", in: $0, with: [Int32](repeating: 1, count: 4), shape: [4],

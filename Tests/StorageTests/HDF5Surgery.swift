@@ -15,10 +15,13 @@ enum HDF5Surgery {
         edit(path) { file in precondition(H5Ldelete(file, name, hid_t(H5P_DEFAULT)) >= 0) }
     }
 
-    static func setVersion(_ version: Int64, in path: String) {
+    static func setVersion(_ version: Int64, in path: String) { setAttribute("format_version", version, in: path) }
+
+    /// Overwrites the root's integer attribute `name`.
+    static func setAttribute(_ name: String, _ value: Int64, in path: String) {
         edit(path) { file in
-            let attribute = H5Aopen(file, "format_version", hid_t(H5P_DEFAULT))
-            var v = version
+            let attribute = H5Aopen(file, name, hid_t(H5P_DEFAULT))
+            var v = value
             H5Awrite(attribute, chdf5_native_int64(), &v)
             H5Aclose(attribute)
         }

@@ -36,7 +36,15 @@ public enum NPYFile {
         guard (1...2).contains(shape.count), shape.allSatisfy({ $0 > 0 }) else {
             throw HDF5Error("\(path): shape \(shape); vrnn reads [T, D] or [T] arrays with no empty axis")
         }
-        let count = shape.reduce(1, *), body = headerStart + headerLength
+        // The element and byte counts are checked: a damaged header can claim any shape.
+        let product = shape.reduce((1, false)) { total, n in
+            let next = total.0.multipliedReportingOverflow(by: n)
+            return (next.partialValue, total.1 || next.overflow)
+        }
+        guard !product.1, !product.0.multipliedReportingOverflow(by: width).overflow else {
+            throw HDF5Error("\(path): shape \(shape) is too large to be a real array; the header is damaged")
+        }
+        let count = product.0, body = headerStart + headerLength
         guard bytes.count - body == count * width else {
             throw HDF5Error("\(path): holds \(bytes.count - body) data bytes where shape \(shape) needs \(count * width); the file is truncated")
         }
