@@ -1,3 +1,5 @@
+import Foundation
+
 /// A fixed-size, zero-initialised buffer of Float owned by a class, so that kernels can take raw
 /// pointers into it without the copy-on-write and closure nesting of `[Float]`.
 /// Workspaces allocate these once per run; nothing in a time loop allocates.
@@ -10,14 +12,24 @@ public final class FloatBuffer {
         self.count = count
         pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
+        Self.account(count)
     }
+
+    /// Floats held by all live buffers: what memory estimates (`bytesNeeded`) are checked against.
+    public static var liveFloats: Int { lock.lock(); defer { lock.unlock() }; return live }
+    nonisolated(unsafe) private static var live = 0
+    private static let lock = NSLock()
+    private static func account(_ change: Int) { lock.lock(); live += change; lock.unlock() }
 
     public convenience init(_ values: [Float]) {
         self.init(count: values.count)
         values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
     }
 
-    deinit { pointer.deallocate() }
+    deinit {
+        pointer.deallocate()
+        Self.account(-count)
+    }
 
     public subscript(index: Int) -> Float {
         get { pointer[index] }

@@ -88,6 +88,10 @@ public enum DatasetPreparation {
     public static func synthetic(task: PenTask, sequences: Int, figures: Int, jitter: Float, seed: UInt64,
                                  output: PreparationOutput) throws -> String {
         try output.checkWritable(inputs: [])
+        // Frames of 3 values per point, held about four times over (made, split, normalised, written).
+        let pointsPerFigure = Double(task.sequence(seed: seed, index: 0, figures: 1, jitter: jitter).frames.count / 3)
+        try MemoryBudget.check(floats: 4 * 3 * Double(sequences) * Double(figures) * pointsPerFigure,
+                               for: "\(sequences) sequences of \(figures) figures", lower: "--sequences or --figures")
         let made = (0..<sequences).map {
             FrameSequence(values: task.sequence(seed: seed, index: $0, figures: figures, jitter: jitter).frames, dim: 3)
         }

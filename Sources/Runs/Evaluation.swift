@@ -48,6 +48,9 @@ public struct Evaluation {
             let evaluator = Evaluator(model: loaded.model, data: rows, segmentLength: request.segment ?? (isText ? training.window : nil),
                                       window: training.window, importanceSamples: request.importanceSamples,
                                       posteriorMean: request.posteriorMean, seed: request.seed)
+            let largest = evaluator.largestWindow
+            try MemoryBudget.check(floats: WindowWorkspace.floatsNeeded(loaded.model, batch: largest.batch, steps: largest.steps),
+                                   for: "evaluating \(largest.batch) paths of \(largest.steps) steps at once", lower: "--importance-samples or --segment")
             return (loaded, evaluator, isText)
         }
     }

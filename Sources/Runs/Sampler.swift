@@ -27,6 +27,12 @@ public struct Sampler {
     /// hears, before any sampling, how much of the prime was outside the vocabulary.
     public func generate(prime: String? = nil, notify: (String) -> Void = { _ in }) throws -> Output {
         let config = checkpoint.model.config
+        // The generator, the prime's reader and the samples themselves (frames or tokens).
+        let primed = Double(prime?.utf8.count ?? 0)
+        try MemoryBudget.check(floats: WindowWorkspace.floatsNeeded(checkpoint.model, batch: samples, steps: 1)
+                                   + (primed > 0 ? WindowWorkspace.floatsNeeded(checkpoint.model, batch: samples, steps: Int(primed)) : 0)
+                                   + 2 * Double(samples) * Double(length) * Double(config.input == .real ? config.inputSize : 1),
+                               for: "\(samples) samples of \(length) steps", lower: "--samples or --length")
         let decoding = try checkpoint.reader.decoding()
         let parameters = FloatBuffer(checkpoint.parameters)
         let generator = WindowWorkspace(model: checkpoint.model, batch: samples, steps: 1)

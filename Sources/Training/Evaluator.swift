@@ -51,6 +51,9 @@ public final class Evaluator {
         segmentsPerBatch = max(1, streams / samples)
     }
 
+    /// The largest workspace `run` allocates: (rows of streams, time steps).
+    public var largestWindow: (batch: Int, steps: Int) { (segmentsPerBatch * samples, window) }
+
     /// Evaluates this rank's segments (every `ranks`-th from `rank`) and reduces the totals.
     /// `progress` is called on this rank after each batch with (segments done, segments of this rank).
     public func run(collective: Collective, progress: ((Int, Int) -> Void)? = nil, parameters: FloatBuffer) -> EvaluationTotals {

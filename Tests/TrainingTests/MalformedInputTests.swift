@@ -31,4 +31,32 @@ final class MalformedInputTests: XCTestCase {
             XCTAssertTrue(lines.first?.contains(message) ?? false, "\(arguments):\n\(result.stderr)")
         }
     }
+
+    /// Sizes no machine has are refused in one line naming the need and the flags, before
+    /// anything is allocated (they had aborted with a backtrace).
+    func testSizesThatCannotBeAllocatedAreRefused() throws {
+        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-sizes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = try MPIRun.text(count: 6_000)
+        defer { try? FileManager.default.removeItem(at: text) }
+        let data = folder.appendingPathComponent("t.h5").path, run = folder.appendingPathComponent("run").path
+        XCTAssertEqual(try MPIRun.run(ranks: 1, ["prepare", "text", text.path, "--out", data]).status, 0)
+        XCTAssertEqual(try MPIRun.run(ranks: 1, ["train", "--data", data, "--run", run, "--preset", "tiny", "--steps", "1", "--quiet"]).status, 0)
+        let cases: [(Int, [String], String)] = [
+            (2, ["train", "--data", data, "--run", folder.appendingPathComponent("big").path, "--preset", "tiny", "--hidden", "200000"], "--hidden"),
+            (1, ["eval", "--checkpoint", run, "--data", data, "--importance-samples", "100000000"], "--importance-samples"),
+            (1, ["sample", "--checkpoint", run, "--samples", "1000000000"], "--samples"),
+            (1, ["prepare", "synthetic", "--sequences", "100000000000", "--out", folder.appendingPathComponent("s.h5").path], "--sequences"),
+        ]
+        for (ranks, arguments, flag) in cases {
+            let result = try MPIRun.run(ranks: ranks, arguments, timeout: 60)
+            XCTAssertFalse(result.timedOut, "\(arguments)")
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
+            XCTAssertEqual(lines.count, 1, "\(arguments):\n\(result.stderr)")
+            XCTAssertTrue(lines.first.map { $0.contains("of memory but") && $0.contains(flag) } ?? false, "\(arguments):\n\(result.stderr)")
+        }
+    }
 }

@@ -1,0 +1,25 @@
+/// What a workspace will allocate, computed before allocating it, in floats (as Double, so a
+/// size no machine has cannot overflow): the per-row buffers of every layer and the loss, the
+/// carried state, the transposed weights and the token tables. `WindowWorkspace.init` allocates
+/// exactly these; `MemoryNeedsTests` checks the two agree.
+extension WindowWorkspace {
+    public static func floatsNeeded(_ model: VRNNModel, batch: Int, steps: Int) -> Double {
+        let c = model.config, rows = Double(batch) * Double(steps)
+        let z = Double(c.hasLatent ? c.latent : 0), h = Double(c.hidden), g = Double(model.rnn.gateWidth), layers = Double(c.layers)
+        let lstm = c.cell == .lstm
+        let mlps = [model.phiX] + [model.phiZ, model.prior, model.encoder].compactMap { $0 } + [model.decoder]
+        var perRow = mlps.reduce(0.0) { total, mlp in total + 2 * Double(mlp.layers.reduce(0) { $0 + $1.outputs }) }
+        // RNN: h in and out, gates and input gates, their gradients (shared for an LSTM), and the
+        // GRU's hidden n part or the LSTM's cell in and out.
+        perRow += layers * (2 * h + 3 * g + (lstm ? 2 * h : g + h))
+        perRow += c.input == .categorical ? 2 * Double(c.embedding) : Double(c.inputSize)   // embedded + gradient, or frames
+        perRow += 5 * z + h + 3                                                               // noise, z, dz, sigma, slope; dh; losses
+        let carried = 3 * layers * Double(batch) * h * (lstm ? 2 : 1)                       // initial, its gradient, carry
+        var total = rows * perRow + carried + Double(batch) * g + Double(model.parameterCount)
+        if c.input == .categorical && batch * steps > c.inputSize {
+            let v = Double(c.inputSize), e0 = Double(model.encoder?.layers[0].outputs ?? 0)
+            total += v * 2 * Double(model.phiX.layers.reduce(0) { $0 + $1.outputs }) + v * 2 * (e0 + g)
+        }
+        return total
+    }
+}
