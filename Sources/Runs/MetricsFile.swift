@@ -11,6 +11,7 @@ final class MetricsFile {
     static let columns = ["step", "loss", "reconstruction", "kl", "grad_norm", "lr", "char_steps_per_s", "kl_weight", "valid_loss", "skipped"]
     static let validColumn = columns.firstIndex(of: "valid_loss")!
     let handle: FileHandle
+    let path: String
     private var trainingRows = ThinnedRows(width: columns.count)
     private var validationRows = ThinnedRows(width: columns.count)
     private var newest: [Double] = [], newestValidated: [Double] = []
@@ -30,16 +31,22 @@ final class MetricsFile {
         guard let handle = FileHandle(forWritingAtPath: path) else { throw UserError("\(path): cannot open the metrics file") }
         handle.seekToEndOfFile()
         self.handle = handle
+        self.path = path
         for start in stride(from: 0, to: rows.count, by: Self.columns.count) { keep(Array(rows[start..<start + Self.columns.count])) }
     }
 
     deinit { try? handle.close() }
 
-    func append(_ m: StepMetrics, charactersPerSecond: Double) {
+    /// Appends the step's row; a failed write (a full disk) throws instead of ending the process.
+    func append(_ m: StepMetrics, charactersPerSecond: Double) throws {
         let row: [Double] = [Double(m.step), m.loss, m.reconstruction, m.kl, m.gradientNorm, Double(m.learningRate),
                              charactersPerSecond, Double(m.klWeight), m.validLoss ?? .nan, m.applied ? 0 : 1]
         keep(row)
-        handle.write(Data(Self.line(row[...]).utf8))
+        let fd = handle.fileDescriptor, end = lseek(fd, 0, SEEK_CUR)
+        if let reason = AtomicFile.writeAll(fd, Data(Self.line(row[...]).utf8)) {
+            _ = ftruncate(fd, end)   // no row cut mid-number
+            throw UserError("cannot write \(path): \(reason)")
+        }
     }
 
     private func keep(_ row: [Double]) {

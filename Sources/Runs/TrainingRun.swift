@@ -85,12 +85,15 @@ public final class TrainingRun {
                                 Double(metrics.klWeight), metrics.kl, metrics.reconstruction))
                 adaptiveHeldNoted = true
             }
-            session.metrics?.append(metrics, charactersPerSecond: log.rate(at: metrics.step))
+            var metricsFailure: Error?
+            do { try session.metrics?.append(metrics, charactersPerSecond: log.rate(at: metrics.step)) } catch { metricsFailure = error }
             last = metrics
 
-            // A signal or a timer on any rank is every rank's decision (reduced, never local).
+            // A signal or a timer on any rank, or rank 0's failed metrics write, is every rank's
+            // decision (reduced, never local).
             let timerDue = control.checkpointMinutes.map { Date().timeIntervalSince(lastCheckpoint) >= $0 * 60 } ?? false
-            let flags = world.allreduceMinMax([Double(stop.requested ?? 0), timerDue ? 1 : 0]).max
+            let flags = world.allreduceMinMax([Double(stop.requested ?? 0), timerDue ? 1 : 0, metricsFailure == nil ? 0 : 1]).max
+            if flags[2] != 0 { throw reportedFailure(metricsFailure ?? UserError("metrics.csv could not be written"), world) }
             let stopping = flags[0] != 0
             if stopping || flags[1] != 0 || metrics.step % control.checkpointEvery == 0 || metrics.step == training.steps {
                 try saveCheckpoint()

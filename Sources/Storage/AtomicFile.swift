@@ -23,12 +23,38 @@ public enum AtomicFile {
         if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 
-    /// Writes a small file atomically.
-    public static func write(_ data: Data, to path: String) throws {
+    /// Writes a file atomically: `beforeRename` runs when every byte is in the synced temporary
+    /// file but it is not yet in place (tests kill the writer there). A failed write (a full
+    /// disk, permissions) removes the temporary file and names the reason.
+    public static func write(_ data: Data, to path: String, beforeRename: (() -> Void)? = nil) throws {
         let temporary = temporaryPath(for: path)
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw HDF5Error("\(path): cannot write (permissions or disk space?)")
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
+        var failure = writeAll(fd, data)
+        if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temporary)
+            throw HDF5Error("cannot write \(path): \(failure)")
         }
+        beforeRename?()
         try moveIntoPlace(temporary, to: path)
+    }
+
+    /// Writes all of `data` to `fd`; nil, or the system's reason for failing (e.g. "No space left
+    /// on device").
+    public static func writeAll(_ fd: Int32, _ data: Data) -> String? {
+        data.withUnsafeBytes { bytes -> String? in
+            var done = 0
+            while done < bytes.count {
+                let n = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                done += n
+            }
+            return nil
+        }
     }
 }

@@ -99,8 +99,7 @@ public struct CheckpointState: Sendable {
             try writer.write(mean, shape: [mean.count], to: "data/mean")
             try writer.write(std, shape: [std.count], to: "data/std")
         }
-        beforeCommit?()
-        try writer.commit()
+        try writer.commit(beforeRename: beforeCommit)
     }
 
     static func writeTensors(_ flat: [Float], layout: [TensorLayout], group: String, _ writer: HDF5Writer) throws {

@@ -1,13 +1,13 @@
 import CHDF5
 import Foundation
 
-/// Writes a new HDF5 file. It is created under a temporary name beside `path`, and
-/// `commit()` flushes it, fsyncs it and renames it into place. A failed or interrupted write
-/// therefore never leaves a partial file at `path`, and an existing file there is replaced only
-/// when `overwrite` is set.
+/// Writes a new HDF5 file. HDF5 builds it in memory (its core driver, no disk I/O), and
+/// `commit()` writes the finished image under a temporary name beside `path`, fsyncs it and
+/// renames it into place, so HDF5 never meets a full disk (it had crashed there) and a failed
+/// or interrupted write never leaves a partial file at `path`. An existing file there is
+/// replaced only when `overwrite` is set.
 public final class HDF5Writer {
     public let path: String
-    let temporaryPath: String
     var id: hid_t
     /// Every non-empty dataset is chunked with the Fletcher32 checksum, so a flipped bit is
     /// detected on reading; datasets at least this large (elements) are also shuffled and gzipped.
@@ -23,17 +23,14 @@ public final class HDF5Writer {
             throw HDF5Error("\(path): the folder \(directory) does not exist")
         }
         self.path = path
-        temporaryPath = AtomicFile.temporaryPath(for: path)
-        id = H5Fcreate(temporaryPath, chdf5_acc_trunc(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
-        guard id >= 0 else { throw HDF5Error("\(path): cannot create the file (permissions or disk space?)") }
+        let access = H5Pcreate(chdf5_file_access_plist())
+        defer { H5Pclose(access) }
+        H5Pset_fapl_core(access, 1 << 20, false)   // grow in 1 MB steps, no backing file
+        id = H5Fcreate(path, chdf5_acc_trunc(), hid_t(H5P_DEFAULT), access)
+        guard id >= 0 else { throw HDF5Error("\(path): cannot create the file in memory") }
     }
 
-    deinit {
-        if id >= 0 {
-            H5Fclose(id)
-            unlink(temporaryPath)
-        }
-    }
+    deinit { if id >= 0 { H5Fclose(id) } }
 
     /// Writes `values` with `shape` at `name`, creating intermediate groups.
     public func write<T: HDF5Storable>(_ values: [T], shape: [Int], to name: String) throws {
@@ -59,12 +56,12 @@ public final class HDF5Writer {
             H5Pset_fletcher32(properties)
         }
         let dataset = H5Dcreate2(id, name, T.fileType, space, links, properties, hid_t(H5P_DEFAULT))
-        guard dataset >= 0 else { throw HDF5Error("\(path): cannot create dataset \(name)") }
+        guard dataset >= 0 else { throw HDF5Error("cannot write \(path) (dataset \(name)): \(Self.systemReason())") }
         defer { H5Dclose(dataset) }
         let status = values.withUnsafeBytes {
             H5Dwrite(dataset, T.memoryType, H5S_ALL, H5S_ALL, hid_t(H5P_DEFAULT), $0.baseAddress)
         }
-        guard status >= 0 else { throw HDF5Error("\(path): cannot write \(name) (disk full?)") }
+        guard status >= 0 else { throw HDF5Error("cannot write \(path) (\(name)): \(Self.systemReason())") }
     }
 
     /// A variable-length UTF-8 string attribute (h5py reads it as `str`) on the root group or
@@ -103,10 +100,22 @@ public final class HDF5Writer {
         guard write(attribute) >= 0 else { throw HDF5Error("\(path): cannot write attribute \(name)") }
     }
 
-    /// Closes the file and moves it into place atomically.
-    public func commit() throws {
-        guard H5Fclose(id) >= 0 else { throw HDF5Error("\(path): cannot close the file") }
+    /// Writes the finished file atomically (AtomicFile); `beforeRename` runs when it is written
+    /// and synced but not yet in place.
+    public func commit(beforeRename: (() -> Void)? = nil) throws {
+        guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else { throw HDF5Error("\(path): HDF5 could not finish the file") }
+        let size = H5Fget_file_image(id, nil, 0)
+        guard size > 0 else { throw HDF5Error("\(path): HDF5 could not finish the file") }
+        var image = Data(count: size)
+        let copied = image.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
+        H5Fclose(id)
         id = -1
-        try AtomicFile.moveIntoPlace(temporaryPath, to: path)
+        guard copied == size else { throw HDF5Error("\(path): HDF5 could not finish the file") }
+        try AtomicFile.write(image, to: path, beforeRename: beforeRename)
+    }
+
+    /// Why the last write failed, from errno (HDF5 reports only that it failed).
+    static func systemReason() -> String {
+        errno != 0 ? String(cString: strerror(errno)) : "the write failed (is the disk full or read-only?)"
     }
 }

@@ -36,7 +36,7 @@ final class LossCurvesTests: XCTestCase {
         for step in 1...100_000 {
             var m = StepMetrics(step: step, loss: 1, reconstruction: 1, kl: 0, gradientNorm: 1, learningRate: 0.001, klWeight: 1)
             if step % 200 == 100 { m.validLoss = 2 }
-            metrics.append(m, charactersPerSecond: 1)
+            try metrics.append(m, charactersPerSecond: 1)
         }
         let width = MetricsFile.columns.count
         XCTAssertEqual(metrics.checkpointRows.count, 2 * width)

@@ -1,0 +1,77 @@
+import Foundation
+import XCTest
+
+/// A disk that fills up during a run or an export: one `vrnn: error: … No space left on device`
+/// line, a non-zero exit on every rank, no temporary file left, and `latest` still naming a
+/// loadable checkpoint. Needs root to mount a small tmpfs (skipped otherwise, saying why).
+final class FullDiskTests: XCTestCase {
+    var mounted: [String] = []
+
+    /// A fresh tmpfs of `size` (e.g. "256k") mounted on a new folder.
+    func smallDisk(_ size: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-disk-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", folder]
+        mount.standardError = FileHandle.nullDevice
+        try mount.run()
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { throw XCTSkip("cannot mount a tmpfs here (needs root and mount rights)") }
+        mounted.append(folder)
+        return folder
+    }
+
+    override func tearDown() {
+        for folder in mounted {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = [folder]
+            try? umount.run()
+            umount.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
+    func assertOneNoSpaceLine(_ result: MPIRun.Result, _ what: String) {
+        XCTAssertFalse(result.timedOut, "\(what) hung")
+        XCTAssertNotEqual(result.status, 0, what)
+        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
+        XCTAssertEqual(lines.count, 1, "\(what):\n\(result.stderr)")
+        XCTAssertTrue(lines.first?.contains("No space left on device") ?? false, "\(what):\n\(result.stderr)")
+        XCTAssertFalse(result.stderr.contains("Signal") || result.stderr.contains("crashed"), "\(what) crashed:\n\(result.stderr)")
+    }
+
+    func testAFullDiskEndsTheRunCleanlyAndKeepsTheLastCheckpoint() throws {
+        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
+        let disk = try smallDisk("600k")
+        let text = try MPIRun.text(count: 6_000)
+        defer { try? FileManager.default.removeItem(at: text) }
+        let run = disk + "/run"
+        // Checkpoints every step until the disk is full.
+        let result = try MPIRun.run(ranks: 2, ["train", "--text", text.path, "--run", run, "--preset", "tiny", "--steps", "200",
+                                               "--checkpoint-every", "1", "--keep-checkpoints", "200", "--quiet"], timeout: 120)
+        assertOneNoSpaceLine(result, "checkpoints")
+        let files = try FileManager.default.contentsOfDirectory(atPath: run)
+        XCTAssertFalse(files.contains { $0.contains(".tmp-") }, "temporary files left: \(files)")
+        XCTAssertGreaterThan(files.filter { $0.hasPrefix("checkpoint-") }.count, 0)
+        let latest = try MPIRun.run(ranks: 1, ["inspect", run])
+        XCTAssertEqual(latest.status, 0, "latest must name a loadable checkpoint:\n\(latest.stderr)")
+        // An export into the full disk: refused the same way, nothing left behind.
+        let export = try MPIRun.run(ranks: 1, ["export", "--checkpoint", run, "--out", disk + "/weights.h5"])
+        assertOneNoSpaceLine(export, "export")
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: disk).contains { $0.hasPrefix("weights.h5") })
+    }
+
+    func testAFullDiskWhileAppendingMetricsEndsTheRunCleanly() throws {
+        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
+        let disk = try smallDisk("16k")
+        let text = try MPIRun.text(count: 6_000)
+        defer { try? FileManager.default.removeItem(at: text) }
+        let run = disk + "/run"
+        let result = try MPIRun.run(ranks: 2, ["train", "--text", text.path, "--run", run, "--preset", "tiny", "--steps", "100000",
+                                               "--checkpoint-every", "100000", "--quiet"], timeout: 300)
+        assertOneNoSpaceLine(result, "metrics")
+        XCTAssertTrue(result.stderr.contains("metrics.csv"), result.stderr)
+    }
+}
