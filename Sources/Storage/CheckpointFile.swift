@@ -99,6 +99,7 @@ public struct CheckpointState: Sendable {
             try writer.write(mean, shape: [mean.count], to: "data/mean")
             try writer.write(std, shape: [std.count], to: "data/std")
         }
+        try MetadataDigest.stamp(writer)
         try writer.commit(beforeRename: beforeCommit)
     }
 
@@ -128,6 +129,8 @@ public struct CheckpointReader {
     public init(file: HDF5File) throws {
         self.file = file
         try FileFormat.checkpoint.check(file)
+        // Version 2 adds the metadata checksum; version 1 files (vrnn 0.5) are read without one.
+        if try file.doubleAttribute("format_version") >= 2 { try MetadataDigest.verify(file) }
         config = try file.stringAttribute("config")
         codeVersion = (try? file.stringAttribute("code_version")) ?? "unknown"
         dataFingerprint = try file.stringAttribute("data_fingerprint")

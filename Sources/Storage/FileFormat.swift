@@ -9,7 +9,8 @@ public struct FileFormat: Equatable, Sendable {
     let remedy: String
 
     public static let dataset = FileFormat(name: "vrnn-dataset", version: 1, noun: "dataset", remedy: "make one with `vrnn prepare`")
-    public static let checkpoint = FileFormat(name: "vrnn-checkpoint", version: 1, noun: "checkpoint",
+    /// Version 2: the metadata checksum (MetadataDigest).
+    public static let checkpoint = FileFormat(name: "vrnn-checkpoint", version: 2, noun: "checkpoint",
                                               remedy: "give a checkpoint written by `vrnn train`, or its run folder")
     public static let weights = FileFormat(name: "vrnn-weights", version: 1, noun: "weights file", remedy: "make one with `vrnn export`")
     public static let all = [dataset, checkpoint, weights]

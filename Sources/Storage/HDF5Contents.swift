@@ -46,4 +46,31 @@ extension HDF5File {
         }
         return DatasetDescription(name: name, shape: rank == 0 ? [] : dims.prefix(rank).map { Int($0) }, dtype: dtype)
     }
+
+    /// Every group and dataset in the file, by full path without the leading slash, in name order.
+    public func objectNames() throws -> [String] {
+        final class Found { var names: [String] = [] }
+        let found = Found()
+        let status = H5Lvisit(id, H5_INDEX_NAME, H5_ITER_INC, { _, name, _, context in
+            guard let name, let context else { return -1 }
+            Unmanaged<Found>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
+            return 0
+        }, Unmanaged.passUnretained(found).toOpaque())
+        guard status >= 0 else { throw HDF5Error("\(path): cannot list the file's contents (corrupt?)") }
+        return found.names
+    }
+
+    /// The names of the attributes of `object` ("/" for the root), in name order.
+    public func attributeNames(of object: String = "/") throws -> [String] {
+        final class Found { var names: [String] = [] }
+        let found = Found()
+        var index: hsize_t = 0
+        let status = H5Aiterate_by_name(id, object, H5_INDEX_NAME, H5_ITER_INC, &index, { _, name, _, context in
+            guard let name, let context else { return -1 }
+            Unmanaged<Found>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
+            return 0
+        }, Unmanaged.passUnretained(found).toOpaque(), hid_t(H5P_DEFAULT))
+        guard status >= 0 else { throw HDF5Error("\(path): cannot list the attributes of \(object) (corrupt?)") }
+        return found.names
+    }
 }

@@ -12,6 +12,9 @@ public struct HDF5Error: Error, CustomStringConvertible {
 public final class HDF5File {
     public let path: String
     let id: hid_t
+    /// Whether this wrapper opened the file (and closes it); false for one that reads a file an
+    /// HDF5Writer is building.
+    private let owns: Bool
 
     /// Opens an existing file read-only.
     public init(readingAt path: String) throws {
@@ -24,9 +27,17 @@ public final class HDF5File {
         guard id >= 0 else { throw HDF5Error("\(path): cannot open as HDF5 (truncated or corrupt?)") }
         self.path = path
         self.id = id
+        owns = true
     }
 
-    deinit { H5Fclose(id) }
+    /// Reads the file a writer is building (not closed here).
+    init(reading writer: HDF5Writer) {
+        path = writer.path
+        id = writer.id
+        owns = false
+    }
+
+    deinit { if owns { H5Fclose(id) } }
 
     /// Whether `path` is an HDF5 file (false for a missing or unreadable one).
     public static func isHDF5(_ path: String) -> Bool {

@@ -62,17 +62,28 @@ final class FileIntegrityTests: TemporaryFolderTestCase {
              "/params/layer.weight: its checksum does not match"),
             (plain, "not an HDF5 file"),
             (dataset, "not a vrnn checkpoint (format vrnn-dataset)"),
-            (try copy(good, "newer.h5") { HDF5Surgery.setVersion(2, in: $0) }, "checkpoint format version 2 is newer"),
-            (try copy(good, "step.h5") { HDF5Surgery.setAttribute("step", -5, in: $0) }, "its step attribute is -5.0, not a count"),
-            (try copy(good, "missing.h5") { HDF5Surgery.delete("streams/cursor", in: $0) }, "missing dataset /streams/cursor"),
+            (try copy(good, "newer.h5") { HDF5Surgery.setVersion(3, in: $0) }, "checkpoint format version 3 is newer"),
+            // Format 2: any change to an attribute, a shape or a type fails the metadata checksum.
+            (try copy(good, "step.h5") { HDF5Surgery.setAttribute("step", 12345, in: $0) }, "do not match their checksum; the file is damaged"),
+            (try copy(good, "retyped.h5") {
+                HDF5Surgery.replace("params/layer.bias", in: $0, with: [Int32](repeating: 1, count: 4), shape: [4],
+                                    fileType: chdf5_std_i32le(), memoryType: chdf5_native_int32())
+            }, "do not match their checksum; the file is damaged"),
+            // Format 1 (no checksum): the readers' own checks still catch each kind of damage.
+            (try copy(good, "missing.h5") { HDF5Surgery.delete("streams/cursor", in: $0); HDF5Surgery.setVersion(1, in: $0) },
+             "missing dataset /streams/cursor"),
             (try copy(good, "dtype.h5") {
                 HDF5Surgery.replace("params/layer.bias", in: $0, with: [Int32](repeating: 1, count: 4), shape: [4],
                                     fileType: chdf5_std_i32le(), memoryType: chdf5_native_int32())
+                HDF5Surgery.setVersion(1, in: $0)
             }, "/params/layer.bias holds int32 but floating point values are expected"),
             (try copy(good, "shape.h5") {
                 HDF5Surgery.replace("params/layer.weight", in: $0, with: [Float](repeating: 1, count: 100), shape: [25, 4],
                                     fileType: chdf5_ieee_f32le(), memoryType: chdf5_native_float())
+                HDF5Surgery.setVersion(1, in: $0)
             }, "/params/layer.weight has shape [25, 4] but the model needs [4, 25]"),
+            (try copy(good, "negative.h5") { HDF5Surgery.setAttribute("step", -5, in: $0); HDF5Surgery.setVersion(1, in: $0) },
+             "its step attribute is -5.0, not a count"),
             (nan, "/params/layer.weight holds nan"),
             (folder.appendingPathComponent("absent.h5").path, "no such file"),
         ]
