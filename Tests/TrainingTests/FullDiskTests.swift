@@ -4,7 +4,7 @@ import XCTest
 /// A disk that fills up during a run or an export: one `vrnn: error: … No space left on device`
 /// line, a non-zero exit on every rank, no temporary file left, and `latest` still naming a
 /// loadable checkpoint. Needs root to mount a small tmpfs (skipped otherwise, saying why).
-final class FullDiskTests: XCTestCase {
+final class FullDiskTests: CLITestCase {
     var mounted: [String] = []
 
     /// A fresh tmpfs of `size` (e.g. "256k") mounted on a new folder.
@@ -23,6 +23,7 @@ final class FullDiskTests: XCTestCase {
     }
 
     override func tearDown() {
+        super.tearDown()
         for folder in mounted {
             let umount = Process()
             umount.executableURL = URL(fileURLWithPath: "/bin/umount")
@@ -34,22 +35,15 @@ final class FullDiskTests: XCTestCase {
     }
 
     func assertOneNoSpaceLine(_ result: MPIRun.Result, _ what: String) {
-        XCTAssertFalse(result.timedOut, "\(what) hung")
-        XCTAssertNotEqual(result.status, 0, what)
-        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
-        XCTAssertEqual(lines.count, 1, "\(what):\n\(result.stderr)")
-        XCTAssertTrue(lines.first?.contains("No space left on device") ?? false, "\(what):\n\(result.stderr)")
+        assertOneErrorLine(result, "No space left on device", what)
         XCTAssertFalse(result.stderr.contains("Signal") || result.stderr.contains("crashed"), "\(what) crashed:\n\(result.stderr)")
     }
 
     func testAFullDiskEndsTheRunCleanlyAndKeepsTheLastCheckpoint() throws {
-        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
         let disk = try smallDisk("600k")
-        let text = try MPIRun.text(count: 6_000)
-        defer { try? FileManager.default.removeItem(at: text) }
         let run = disk + "/run"
         // Checkpoints every step until the disk is full.
-        let result = try MPIRun.run(ranks: 2, ["train", "--text", text.path, "--run", run, "--preset", "tiny", "--steps", "200",
+        let result = try MPIRun.run(ranks: 2, ["train", "--text", try text(count: 6_000), "--run", run, "--preset", "tiny", "--steps", "200",
                                                "--checkpoint-every", "1", "--keep-checkpoints", "200", "--quiet"], timeout: 120)
         assertOneNoSpaceLine(result, "checkpoints")
         let files = try FileManager.default.contentsOfDirectory(atPath: run)
@@ -64,12 +58,9 @@ final class FullDiskTests: XCTestCase {
     }
 
     func testAFullDiskWhileAppendingMetricsEndsTheRunCleanly() throws {
-        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
         let disk = try smallDisk("16k")
-        let text = try MPIRun.text(count: 6_000)
-        defer { try? FileManager.default.removeItem(at: text) }
         let run = disk + "/run"
-        let result = try MPIRun.run(ranks: 2, ["train", "--text", text.path, "--run", run, "--preset", "tiny", "--steps", "100000",
+        let result = try MPIRun.run(ranks: 2, ["train", "--text", try text(count: 6_000), "--run", run, "--preset", "tiny", "--steps", "100000",
                                                "--checkpoint-every", "100000", "--quiet"], timeout: 300)
         assertOneNoSpaceLine(result, "metrics")
         XCTAssertTrue(result.stderr.contains("metrics.csv"), result.stderr)

@@ -3,12 +3,8 @@ import XCTest
 
 /// Sizes and names read from flags and files are checked before they are used: each case is one
 /// `vrnn: error:` line and a non-zero exit, never a trap.
-final class MalformedInputTests: XCTestCase {
+final class MalformedInputTests: CLITestCase {
     func testMalformedSizesAndNamesGetOneLine() throws {
-        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-malformed-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let csv = folder.appendingPathComponent("a.csv").path
         try "x,y\n1,2\n3,4\n5,6\n".write(toFile: csv, atomically: true, encoding: .utf8)
         // An .npy whose header claims a shape whose element count overflows.
@@ -23,26 +19,14 @@ final class MalformedInputTests: XCTestCase {
             (["prepare", "csv", csv, "--columns", ",", "--out", folder.appendingPathComponent("c2.h5").path], "--columns names an empty column"),
             (["prepare", "npy", npyPath, "--out", folder.appendingPathComponent("n.h5").path], "is too large to be a real array"),
         ]
-        for (arguments, message) in cases {
-            let result = try MPIRun.run(ranks: 1, arguments, timeout: 60)
-            XCTAssertNotEqual(result.status, 0, "\(arguments)")
-            let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
-            XCTAssertEqual(lines.count, 1, "\(arguments):\n\(result.stderr)")
-            XCTAssertTrue(lines.first?.contains(message) ?? false, "\(arguments):\n\(result.stderr)")
-        }
+        for (arguments, message) in cases { assertOneErrorLine(try MPIRun.run(ranks: 1, arguments, timeout: 60), message, "\(arguments)") }
     }
 
     /// Sizes no machine has are refused in one line naming the need and the flags, before
     /// anything is allocated (they had aborted with a backtrace).
     func testSizesThatCannotBeAllocatedAreRefused() throws {
-        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-sizes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let text = try MPIRun.text(count: 6_000)
-        defer { try? FileManager.default.removeItem(at: text) }
-        let data = folder.appendingPathComponent("t.h5").path, run = folder.appendingPathComponent("run").path
-        XCTAssertEqual(try MPIRun.run(ranks: 1, ["prepare", "text", text.path, "--out", data]).status, 0)
+        let data = path("t.h5"), run = path("run")
+        XCTAssertEqual(try MPIRun.run(ranks: 1, ["prepare", "text", try text(count: 6_000), "--out", data]).status, 0)
         XCTAssertEqual(try MPIRun.run(ranks: 1, ["train", "--data", data, "--run", run, "--preset", "tiny", "--steps", "1", "--quiet"]).status, 0)
         let cases: [(Int, [String], String)] = [
             (2, ["train", "--data", data, "--run", folder.appendingPathComponent("big").path, "--preset", "tiny", "--hidden", "200000"], "--hidden"),
@@ -52,11 +36,8 @@ final class MalformedInputTests: XCTestCase {
         ]
         for (ranks, arguments, flag) in cases {
             let result = try MPIRun.run(ranks: ranks, arguments, timeout: 60)
-            XCTAssertFalse(result.timedOut, "\(arguments)")
-            XCTAssertNotEqual(result.status, 0, "\(arguments)")
-            let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
-            XCTAssertEqual(lines.count, 1, "\(arguments):\n\(result.stderr)")
-            XCTAssertTrue(lines.first.map { $0.contains("of memory but") && $0.contains(flag) } ?? false, "\(arguments):\n\(result.stderr)")
+            assertOneErrorLine(result, "of memory but", "\(arguments)")
+            XCTAssertTrue(result.stderr.contains(flag), "\(arguments):\n\(result.stderr)")
         }
     }
 }

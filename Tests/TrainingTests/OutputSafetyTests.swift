@@ -4,23 +4,9 @@ import XCTest
 /// No command writes over its own input (however the path is spelled, --force or not), over a
 /// run's own files, or into a folder that does not exist; each refusal is one line, before any
 /// work, and leaves the input as it was.
-final class OutputSafetyTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-outputs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { if let folder { try? FileManager.default.removeItem(at: folder) } }
-
-    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-
+final class OutputSafetyTests: CLITestCase {
     func testOutputsNeverReplaceInputsOrARunsFiles() throws {
-        let text = try MPIRun.text(count: 8_000)
-        defer { try? FileManager.default.removeItem(at: text) }
-        try FileManager.default.copyItem(atPath: text.path, toPath: path("text.txt"))
+        try FileManager.default.moveItem(atPath: try text(count: 8_000), toPath: path("text.txt"))
         XCTAssertEqual(try MPIRun.run(ranks: 1, ["prepare", "text", path("text.txt"), "--out", path("text.h5")]).status, 0)
         let trained = try MPIRun.run(ranks: 1, ["train", "--data", path("text.h5"), "--run", path("run"), "--preset", "tiny",
                                                 "--steps", "3", "--quiet"])
@@ -44,11 +30,7 @@ final class OutputSafetyTests: XCTestCase {
         ]
         for (arguments, protected, message) in cases {
             let before = try Data(contentsOf: URL(fileURLWithPath: protected))
-            let result = try MPIRun.run(ranks: 1, arguments, timeout: 60)
-            XCTAssertNotEqual(result.status, 0, "\(arguments) must be refused")
-            let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
-            XCTAssertEqual(lines.count, 1, "\(arguments):\n\(result.stderr)")
-            XCTAssertTrue(lines.first?.contains(message) ?? false, "\(arguments):\n\(result.stderr)")
+            assertOneErrorLine(try MPIRun.run(ranks: 1, arguments, timeout: 60), message, "\(arguments)")
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: protected)), before, "\(arguments) changed \(protected)")
         }
         // The command's own file in a run stays writable: plot redraws losses.svg.

@@ -3,12 +3,8 @@ import XCTest
 
 /// `vrnn plot` (and so every checkpoint's losses.svg) draws whatever a diverging run records:
 /// ±1e308, infinities, NaN and flat series at 1e17, in bounded time.
-final class PlotRobustnessTests: XCTestCase {
+final class PlotRobustnessTests: CLITestCase {
     func testExtremeAndFlatSeriesAreDrawn() throws {
-        guard FileManager.default.isExecutableFile(atPath: MPIRun.vrnn) else { throw XCTSkip("\(MPIRun.vrnn) is not built") }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-plot-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let rows = [
             "step,loss,reconstruction,kl,grad_norm,lr,char_steps_per_s,kl_weight,valid_loss,skipped",
             "1,1e308,1e17,0.5,1,0.001,100,1,,0",
