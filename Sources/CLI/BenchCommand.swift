@@ -16,10 +16,10 @@ struct BenchCommand: ParsableCommand {
             """)
 
     @OptionGroup var model: ModelOptions
-    @Option(name: .customLong("global-batch"), help: "G for the N-rank run (default: the preset's).") var globalBatch: Int?
-    @Option(help: "T (default: the preset's).") var window: Int?
-    @Option(help: "Timed steps per measurement.") var steps = 10
-    @Option(help: "Untimed steps before each measurement.") var warmup = 2
+    @Option(name: .customLong("global-batch"), parsing: .unconditional, help: "G for the N-rank run (default: the preset's).") var globalBatch: Int?
+    @Option(parsing: .unconditional, help: "T (default: the preset's).") var window: Int?
+    @Option(parsing: .unconditional, help: "Timed steps per measurement.") var steps = 10
+    @Option(parsing: .unconditional, help: "Untimed steps before each measurement.") var warmup = 2
     @Flag(help: "Print only one JSON line with every figure (for scripts such as launch/bench).") var json = false
 
     func validate() throws {

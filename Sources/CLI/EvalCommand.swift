@@ -17,13 +17,13 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "A checkpoint file, or a run folder (its latest checkpoint).") var checkpoint: String
     @Option(help: "Dataset made by `vrnn prepare` (the one the model was trained on, or one prepared the same way).") var data: String
     @Option(help: "valid or train.") var split: Evaluation.Split = .valid
-    @Option(name: .customLong("importance-samples"), help: "K: posterior samples per sequence for the likelihood estimate.")
+    @Option(name: .customLong("importance-samples"), parsing: .unconditional, help: "K: posterior samples per sequence for the likelihood estimate.")
     var importanceSamples = 10
     @Flag(name: .customLong("posterior-mean"), help: "z = mu_q, no noise: a deterministic reconstruction and ELBO (no likelihood estimate).")
     var posteriorMean = false
-    @Option(help: "Cut sequences into segments of at most L steps, each read from a zero state (default: whole sequences; text: the training window).")
+    @Option(parsing: .unconditional, help: "Cut sequences into segments of at most L steps, each read from a zero state (default: whole sequences; text: the training window).")
     var segment: Int?
-    @Option(help: "Seed of the posterior samples.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed of the posterior samples.") var seed: UInt64 = 1
     @Flag(help: "Print nothing but the results.") var quiet = false
 
     func validate() throws {

@@ -10,19 +10,19 @@ struct ModelOptions: ParsableArguments {
 
     var resolvedPreset: Preset { preset ?? .seedChar }
 
-    @Option(help: "Recurrent state width H.") var hidden: Int?
-    @Option(help: "Latent width Z.") var latent: Int?
-    @Option(help: "Width of every MLP layer (phi_x, phi_z, prior, encoder, decoder).") var features: Int?
-    @Option(name: .customLong("mlp-depth"), help: "Hidden layers of every MLP (phi_x and phi_z: layers in all).") var mlpDepth: Int?
-    @Option(name: .customLong("sigma-min"), help: "Floor added to every standard deviation: sigma = softplus(raw) + floor.")
+    @Option(parsing: .unconditional, help: "Recurrent state width H.") var hidden: Int?
+    @Option(parsing: .unconditional, help: "Latent width Z.") var latent: Int?
+    @Option(parsing: .unconditional, help: "Width of every MLP layer (phi_x, phi_z, prior, encoder, decoder).") var features: Int?
+    @Option(name: .customLong("mlp-depth"), parsing: .unconditional, help: "Hidden layers of every MLP (phi_x and phi_z: layers in all).") var mlpDepth: Int?
+    @Option(name: .customLong("sigma-min"), parsing: .unconditional, help: "Floor added to every standard deviation: sigma = softplus(raw) + floor.")
     var sigmaMin: Float?
-    @Option(help: "Embedding width for text.") var embedding: Int?
-    @Option(help: "Stacked recurrent layers.") var layers: Int?
+    @Option(parsing: .unconditional, help: "Embedding width for text.") var embedding: Int?
+    @Option(parsing: .unconditional, help: "Stacked recurrent layers.") var layers: Int?
     @Option(help: "Recurrent cell: gru or lstm.") var cell: ModelConfig.Cell?
     @Option(help: "vrnn (learned prior), vrnn-i (standard-normal prior) or rnn (no latent).") var variant: ModelConfig.Variant?
     @Option(help: "MLP activation: relu, elu or tanh.") var activation: Activation?
     @Option(help: "Output distribution for real-valued data: gaussian, bernoulli, gmm, or pen (frames [dx, dy, pen-up]).") var head: ModelConfig.Head?
-    @Option(help: "Mixture components of the gmm head.") var mixtures: Int?
+    @Option(parsing: .unconditional, help: "Mixture components of the gmm head.") var mixtures: Int?
 
     /// The preset's model (or `base`), with every knob given on the command line applied.
     func modelConfig(base: ModelConfig? = nil) -> ModelConfig {

@@ -5,7 +5,7 @@ import Runs
 struct PrepareOutput: ParsableArguments {
     @Option(help: "Output dataset file.") var out: String
     @Option(name: .customLong("valid-fraction"),
-            help: "Fraction kept for validation: the last sequences (or the end of a single sequence).")
+            parsing: .unconditional, help: "Fraction kept for validation: the last sequences (or the end of a single sequence).")
     var validFraction = 0.1
     @Flag(help: "Replace an existing output file.") var force = false
 

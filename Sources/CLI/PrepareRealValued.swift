@@ -23,7 +23,7 @@ struct PrepareWAV: ParsableCommand {
         commandName: "wav", abstract: "16-bit PCM mono WAV files cut into frames of D samples: one file is one sequence.")
 
     @Argument(help: "WAV files or folders of them.") var inputs: [String]
-    @Option(help: "Samples per frame (200 in the VRNN paper).") var frame = 200
+    @Option(parsing: .unconditional, help: "Samples per frame (200 in the VRNN paper).") var frame = 200
     @OptionGroup var output: PrepareOutput
 
     func validate() throws { guard frame >= 1 else { throw ValidationError("--frame must be at least 1 (got \(frame))") } }

@@ -14,10 +14,10 @@ struct PrepareSynthetic: ParsableCommand {
             """)
 
     @Option(help: "switching or eye.") var task: PenTask = .switching
-    @Option(help: "Number of sequences.") var sequences = 400
-    @Option(help: "Figures per sequence (default: 8 strokes for switching, 4 figures for eye).") var figures: Int?
-    @Option(help: "Standard deviation of the Gaussian jitter on every point (the figures have radius 1).") var jitter: Float = 0.02
-    @Option(help: "Seed of every random number.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Number of sequences.") var sequences = 400
+    @Option(parsing: .unconditional, help: "Figures per sequence (default: 8 strokes for switching, 4 figures for eye).") var figures: Int?
+    @Option(parsing: .unconditional, help: "Standard deviation of the Gaussian jitter on every point (the figures have radius 1).") var jitter: Float = 0.02
+    @Option(parsing: .unconditional, help: "Seed of every random number.") var seed: UInt64 = 1
     @OptionGroup var output: PrepareOutput
 
     var resolvedFigures: Int { figures ?? (task == .switching ? 8 : 4) }

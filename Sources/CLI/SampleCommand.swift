@@ -17,16 +17,16 @@ struct SampleCommand: ParsableCommand {
             """)
 
     @Option(help: "A checkpoint file, or a run folder (its latest checkpoint).") var checkpoint: String
-    @Option(help: "Sampling temperature: 1 samples the model, lower is more conservative, 0 takes the mode or mean.")
+    @Option(parsing: .unconditional, help: "Sampling temperature: 1 samples the model, lower is more conservative, 0 takes the mode or mean.")
     var temperature: Float = 1
-    @Option(help: "Steps to generate (characters for text).") var length = 1000
+    @Option(parsing: .unconditional, help: "Steps to generate (characters for text).") var length = 1000
     @Option(help: "Text the samples continue (text models only); the model reads it first.") var prime: String?
-    @Option(help: "How many independent samples.") var samples = 1
-    @Option(help: "Seed of the sampling noise.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "How many independent samples.") var samples = 1
+    @Option(parsing: .unconditional, help: "Seed of the sampling noise.") var seed: UInt64 = 1
     @Option(help: "Output file (default: standard output). Real-valued samples: .csv, .npy, .wav or .svg.") var out: String?
     @Option(help: "SVG only: a dataset whose validation sequence is drawn with the model's reconstruction beside the samples.")
     var reconstruct: String?
-    @Option(help: "Which validation sequence --reconstruct draws (0-based).") var sequence = 0
+    @Option(parsing: .unconditional, help: "Which validation sequence --reconstruct draws (0-based).") var sequence = 0
     @Flag(help: "Replace an existing output file.") var force = false
 
     func validate() throws {

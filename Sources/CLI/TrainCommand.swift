@@ -16,46 +16,46 @@ struct TrainCommand: ParsableCommand {
     var runFolder: String?
     @Option(help: "Continue the run in this folder from its latest checkpoint (--steps is the run's new total).")
     var resume: String?
-    @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every K steps (and always at the end and on SIGTERM/SIGINT; default 500).")
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Write a checkpoint every K steps (and always at the end and on SIGTERM/SIGINT; default 500).")
     var checkpointEvery: Int?
-    @Option(name: .customLong("checkpoint-minutes"), help: "Also write a checkpoint when M minutes have passed since the last one.")
+    @Option(name: .customLong("checkpoint-minutes"), parsing: .unconditional, help: "Also write a checkpoint when M minutes have passed since the last one.")
     var checkpointMinutes: Double?
-    @Option(name: .customLong("keep-checkpoints"), help: "Keep the newest K checkpoints in the run folder (default 3).")
+    @Option(name: .customLong("keep-checkpoints"), parsing: .unconditional, help: "Keep the newest K checkpoints in the run folder (default 3).")
     var keepCheckpoints: Int?
-    @Option(name: .customLong("pause-before-commit"), help: .hidden) var pauseBeforeCommit: Int?
+    @Option(name: .customLong("pause-before-commit"), parsing: .unconditional, help: .hidden) var pauseBeforeCommit: Int?
     @Option(help: "A config.json (e.g. from an earlier run) to start from instead of a preset; flags override it.")
     var config: String?
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "Total optimisation steps of the run.") var steps: Int?
-    @Option(name: .customLong("global-batch"), help: "G: streams per step.") var globalBatch: Int?
-    @Option(help: "T: time steps per truncated-BPTT window.") var window: Int?
-    @Option(help: "Seed of the initialisation and of every random number.") var seed: UInt64?
-    @Option(help: "Adam learning rate.") var lr: Float?
-    @Option(help: "Adam beta1.") var beta1: Float?
-    @Option(help: "Adam beta2.") var beta2: Float?
-    @Option(help: "Adam epsilon.") var eps: Float?
-    @Option(name: .customLong("weight-decay"), help: "Adam L2 weight decay.") var weightDecay: Float?
-    @Option(help: "Global gradient-norm clipping threshold.") var clip: Float?
-    @Option(name: .customLong("kl-weight"), help: "Fixed weight beta of the KL term (the adaptive weight's start value).")
+    @Option(parsing: .unconditional, help: "Total optimisation steps of the run.") var steps: Int?
+    @Option(name: .customLong("global-batch"), parsing: .unconditional, help: "G: streams per step.") var globalBatch: Int?
+    @Option(parsing: .unconditional, help: "T: time steps per truncated-BPTT window.") var window: Int?
+    @Option(parsing: .unconditional, help: "Seed of the initialisation and of every random number.") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Float?
+    @Option(parsing: .unconditional, help: "Adam beta1.") var beta1: Float?
+    @Option(parsing: .unconditional, help: "Adam beta2.") var beta2: Float?
+    @Option(parsing: .unconditional, help: "Adam epsilon.") var eps: Float?
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Adam L2 weight decay.") var weightDecay: Float?
+    @Option(parsing: .unconditional, help: "Global gradient-norm clipping threshold.") var clip: Float?
+    @Option(name: .customLong("kl-weight"), parsing: .unconditional, help: "Fixed weight beta of the KL term (the adaptive weight's start value).")
     var klWeight: Float?
-    @Option(name: .customLong("kl-warmup"), help: "Raise the KL weight linearly from 0 over this many steps.") var klWarmup: Int?
-    @Option(name: .customLong("free-nats"), help: "Free bits: KL below this many nats per latent dimension and step is not penalised.")
+    @Option(name: .customLong("kl-warmup"), parsing: .unconditional, help: "Raise the KL weight linearly from 0 over this many steps.") var klWarmup: Int?
+    @Option(name: .customLong("free-nats"), parsing: .unconditional, help: "Free bits: KL below this many nats per latent dimension and step is not penalised.")
     var freeNats: Float?
-    @Option(name: .customLong("kl-target"), help: "Adapt the KL weight w so that w*KL/reconstruction approaches this ratio.")
+    @Option(name: .customLong("kl-target"), parsing: .unconditional, help: "Adapt the KL weight w so that w*KL/reconstruction approaches this ratio.")
     var klTarget: Float?
-    @Option(name: .customLong("kl-rate"), help: "How fast the adaptive KL weight moves per step (in log space).") var klRate: Float?
-    @Option(name: .customLong("log-every"), help: "Print a progress line every K steps (default 10).") var logEvery: Int?
-    @Option(name: .customLong("valid-every"), help: "Measure the validation loss every K steps (and at the end; default 200).")
+    @Option(name: .customLong("kl-rate"), parsing: .unconditional, help: "How fast the adaptive KL weight moves per step (in log space).") var klRate: Float?
+    @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Print a progress line every K steps (default 10).") var logEvery: Int?
+    @Option(name: .customLong("valid-every"), parsing: .unconditional, help: "Measure the validation loss every K steps (and at the end; default 200).")
     var validEvery: Int?
     @Flag(help: "Print nothing but errors.") var quiet = false
-    @Option(name: .customLong("check-every"), help: "Compare a checksum of the parameters across ranks every K steps (default 100).")
+    @Option(name: .customLong("check-every"), parsing: .unconditional, help: "Compare a checksum of the parameters across ranks every K steps (default 100).")
     var checkEvery: Int?
     @Option(name: .customLong("on-nonfinite"),
             help: "A step whose loss, gradient norm or KL weight is not finite: stop (default; nothing of it is applied or saved) or skip its update.")
     var onNonFinite: RunControl.NonFinite?
-    @Option(name: .customLong("max-skips"), help: "With --on-nonfinite skip, stop after this many skipped steps in a row (default 10).")
+    @Option(name: .customLong("max-skips"), parsing: .unconditional, help: "With --on-nonfinite skip, stop after this many skipped steps in a row (default 10).")
     var maxSkips: Int?
     @Option(name: .customLong("dump-first-gradient"), help: .hidden) var dumpFirstGradient: String?
 

@@ -38,15 +38,27 @@ struct VRNNCommand: ParsableCommand {
     /// every rank gets here with the same arguments: rank 0 alone prints, in one write, and no
     /// rank exits before it is out (an early exit makes mpirun print its banner into it).
     static func exitOnce(withError error: Error) -> Never {
-        guard ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] != nil else { exit(withError: error) }
-        let world = MPICollective()
-        if world.rank == 0 {
-            let message = fullMessage(for: error)
-            let stream = exitCode(for: error) == .success ? FileHandle.standardOutput : FileHandle.standardError
-            stream.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+        let code = exitCode(for: error)
+        // Help and --version as the parser prints them; every refusal as one `vrnn: error:` line.
+        let message = code == .success ? fullMessage(for: error) : "vrnn: error: " + Self.oneLine(error)
+        let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+        let text = Data((message.hasSuffix("\n") ? message : message + "\n").utf8)
+        guard ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] != nil else {
+            stream.write(text)
+            Foundation.exit(code.rawValue)
         }
+        let world = MPICollective()
+        if world.rank == 0 { stream.write(text) }
         _ = world.allreduceMinMax([0])
         world.finalize()
-        Foundation.exit(exitCode(for: error).rawValue)
+        Foundation.exit(code.rawValue)
+    }
+
+    /// The parser's message for a usage error on one line, with where to find the options.
+    static func oneLine(_ error: Error) -> String {
+        let text = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let command = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? ""
+        let known = configuration.subcommands.map { $0.configuration.commandName ?? "" }.contains(command)
+        return text.joined(separator: "; ") + " (vrnn\(known ? " " + command : "") --help lists the options)"
     }
 }
