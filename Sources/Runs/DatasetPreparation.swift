@@ -16,10 +16,12 @@ public enum DatasetPreparation {
         let (tokens, vocabulary, outside) = (text.tokens, text.vocabulary, text.replaced)
         let validCount = Int((Double(tokens.count) * validFraction).rounded())
         let trainCount = tokens.count - validCount
-        let metadata = """
-            {"kind":"text","source":"\((input as NSString).lastPathComponent)","vocab":"\(vocab.rawValue)",\
-            "characters":\(tokens.count),"outside_vocabulary_replaced":\(outside),"valid_fraction":\(validFraction)}
-            """
+        guard trainCount >= 1 else {
+            throw UserError("\(input): --valid-fraction \(validFraction) leaves no training text of \(tokens.count) characters; lower it")
+        }
+        let metadata = try PreparationOutput.json(["kind": "text", "source": (input as NSString).lastPathComponent, "vocab": vocab.rawValue,
+                                                   "characters": tokens.count, "outside_vocabulary_replaced": outside,
+                                                   "valid_fraction": validFraction])
         let dataset = SequenceDataset(values: .tokens(tokens, vocabulary: vocabulary),
                                       offsets: [0, Int64(trainCount), Int64(tokens.count)],
                                       train: 0..<1, valid: validCount > 0 ? 1..<2 : 1..<1, metadata: metadata)

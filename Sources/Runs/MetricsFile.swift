@@ -4,35 +4,36 @@ import Training
 
 /// metrics.csv in the run folder: one row per step, with the validation loss where measured.
 /// Its cost does not grow with the run: a checkpoint keeps only the newest row and the newest
-/// with a validation loss, and losses.svg is drawn from evenly thinned rows. A resumed run keeps
-/// the file's rows up to the checkpoint's step (the steps after it are redone).
+/// with a validation loss, losses.svg is drawn from evenly thinned rows, and a resumed run
+/// reads the file a line at a time, keeping the rows up to the checkpoint's step (the steps
+/// after it are redone).
 final class MetricsFile {
     /// `skipped` is 1 for a step whose update was dropped as not finite (--on-nonfinite skip).
     static let columns = ["step", "loss", "reconstruction", "kl", "grad_norm", "lr", "char_steps_per_s", "kl_weight", "valid_loss", "skipped"]
     static let validColumn = columns.firstIndex(of: "valid_loss")!
     let handle: FileHandle
     let path: String
-    private var trainingRows = ThinnedRows(width: columns.count)
-    private var validationRows = ThinnedRows(width: columns.count)
-    private var newest: [Double] = [], newestValidated: [Double] = []
+    private(set) var history = MetricsHistory()
 
-    /// `resumingAt`: the checkpoint's step, whose `checkpointRows` stand in when the file is gone.
+    /// `resumingAt`: the checkpoint's step; its `checkpointRows` stand in when the file is gone.
     init(path: String, resumingAt step: Int? = nil, checkpointRows: [Double] = []) throws {
-        var rows: [Double] = []
-        if let step {
-            let width = Self.columns.count
-            let fromFile = (try? String(contentsOfFile: path, encoding: .utf8))
-                .flatMap { try? LossCurves.parse(csv: $0, source: path) }.map { Self.adopt($0.history, columns: $0.columns) } ?? []
-            let source = fromFile.isEmpty ? checkpointRows : fromFile
-            rows = stride(from: 0, to: source.count, by: width).filter { source[$0] <= Double(step) }.flatMap { source[$0..<$0 + width] }
+        self.path = path
+        let width = Self.columns.count
+        var history = MetricsHistory()
+        if let step, let file = fopen(path, "r") {
+            defer { fclose(file) }
+            try Self.rewrite(file, to: path, upTo: step) { history.keep($0) }
+        } else {
+            let rows = step.map { step in
+                stride(from: 0, to: checkpointRows.count, by: width).map { Array(checkpointRows[$0..<$0 + width]) }.filter { $0[0] <= Double(step) }
+            } ?? []
+            try AtomicFile.write(Data((Self.columns.joined(separator: ",") + "\n" + rows.map { Self.line($0[...]) }.joined()).utf8), to: path)
+            for row in rows { history.keep(row) }
         }
-        let lines = stride(from: 0, to: rows.count, by: Self.columns.count).map { Self.line(rows[$0..<$0 + Self.columns.count]) }
-        try AtomicFile.write(Data((Self.columns.joined(separator: ",") + "\n" + lines.joined()).utf8), to: path)
+        self.history = history
         guard let handle = FileHandle(forWritingAtPath: path) else { throw UserError("\(path): cannot open the metrics file") }
         handle.seekToEndOfFile()
         self.handle = handle
-        self.path = path
-        for start in stride(from: 0, to: rows.count, by: Self.columns.count) { keep(Array(rows[start..<start + Self.columns.count])) }
     }
 
     deinit { try? handle.close() }
@@ -41,7 +42,7 @@ final class MetricsFile {
     func append(_ m: StepMetrics, charactersPerSecond: Double) throws {
         let row: [Double] = [Double(m.step), m.loss, m.reconstruction, m.kl, m.gradientNorm, Double(m.learningRate),
                              charactersPerSecond, Double(m.klWeight), m.validLoss ?? .nan, m.applied ? 0 : 1]
-        keep(row)
+        history.keep(row)
         let fd = handle.fileDescriptor, end = lseek(fd, 0, SEEK_CUR)
         if let reason = AtomicFile.writeAll(fd, Data(Self.line(row[...]).utf8)) {
             _ = ftruncate(fd, end)   // no row cut mid-number
@@ -49,18 +50,42 @@ final class MetricsFile {
         }
     }
 
-    private func keep(_ row: [Double]) {
-        newest = row
-        if row[Self.validColumn].isNaN { trainingRows.append(row) } else { newestValidated = row; validationRows.append(row) }
+    /// What a checkpoint keeps: the newest row and the newest with a validation loss.
+    var checkpointRows: [Double] { history.checkpointRows }
+    /// The rows losses.svg is drawn from (a bounded number), in step order.
+    var plottedRows: [Double] { history.plottedRows }
+
+    /// Copies the rows of `file` up to `step` into a new metrics.csv at `path` in today's columns
+    /// (an older file's are matched by name), a line at a time, handing each to `keep`.
+    private static func rewrite(_ file: UnsafeMutablePointer<FILE>, to path: String, upTo step: Int, keep: ([Double]) -> Void) throws {
+        var buffer: UnsafeMutablePointer<CChar>?, capacity = 0
+        defer { free(buffer) }
+        func nextLine() -> String? {
+            getline(&buffer, &capacity, file) < 0 ? nil : String(cString: buffer!).trimmingCharacters(in: .newlines)
+        }
+        let stored = (nextLine() ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let source = columns.map { stored.firstIndex(of: $0) }
+        try AtomicFile.write(to: path) { fd in
+            if let failure = AtomicFile.writeAll(fd, Data((columns.joined(separator: ",") + "\n").utf8)) { return failure }
+            while let text = nextLine() {
+                let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+                let row = source.map { index in index.flatMap { $0 < fields.count ? Double(fields[$0]) : nil } ?? .nan }
+                guard row[0] <= Double(step) else { continue }   // redone after the checkpoint (a NaN step is dropped)
+                keep(row)
+                if let failure = AtomicFile.writeAll(fd, Data(Self.line(row[...]).utf8)) { return failure }
+            }
+            return nil
+        }
     }
 
-    /// What a checkpoint keeps: the newest row and the newest with a validation loss.
-    var checkpointRows: [Double] { newestValidated.isEmpty || newestValidated == newest ? newest : newestValidated + newest }
-
-    /// The rows losses.svg is drawn from (at most a few thousand), in step order.
-    var plottedRows: [Double] {
-        let width = Self.columns.count, all = trainingRows.rows + validationRows.rows
-        return stride(from: 0, to: all.count, by: width).sorted { all[$0] < all[$1] }.flatMap { all[$0..<$0 + width] }
+    /// Rows stored with other columns (an older version) in today's columns, matched by name;
+    /// NaN where a column did not exist.
+    static func adopt(_ history: [Double], columns stored: [String]) -> [Double] {
+        guard stored != columns, !stored.isEmpty else { return history }
+        let source = columns.map { stored.firstIndex(of: $0) }
+        return stride(from: 0, to: history.count, by: stored.count).flatMap { start in
+            source.map { $0.map { history[start + $0] } ?? .nan }
+        }
     }
 
     static func line(_ row: ArraySlice<Double>) -> String {
@@ -69,13 +94,24 @@ final class MetricsFile {
             + (r[8].isNaN ? "" : String(format: "%.6f", r[8])) + "," + (r[9].isNaN ? "" : String(format: "%d", Int(r[9]))) + "\n"
     }
 
-    /// A history stored with other columns (an older version) in today's columns, matched by
-    /// name; NaN where a column did not exist.
-    static func adopt(_ history: [Double], columns stored: [String]) -> [Double] {
-        guard stored != columns, !stored.isEmpty else { return history }
-        let source = columns.map { stored.firstIndex(of: $0) }
-        return stride(from: 0, to: history.count, by: stored.count).flatMap { start in
-            source.map { $0.map { history[start + $0] } ?? .nan }
-        }
+}
+
+/// The rows a run keeps in memory, bounded however long it runs: the newest row, the newest with
+/// a validation loss, and evenly thinned training and validation rows for the curves.
+struct MetricsHistory {
+    private var trainingRows = ThinnedRows(width: MetricsFile.columns.count)
+    private var validationRows = ThinnedRows(width: MetricsFile.columns.count)
+    private var newest: [Double] = [], newestValidated: [Double] = []
+
+    mutating func keep(_ row: [Double]) {
+        newest = row
+        if row[MetricsFile.validColumn].isNaN { trainingRows.append(row) } else { newestValidated = row; validationRows.append(row) }
+    }
+
+    var checkpointRows: [Double] { newestValidated.isEmpty || newestValidated == newest ? newest : newestValidated + newest }
+
+    var plottedRows: [Double] {
+        let width = MetricsFile.columns.count, all = trainingRows.rows + validationRows.rows
+        return stride(from: 0, to: all.count, by: width).sorted { all[$0] < all[$1] }.flatMap { all[$0..<$0 + width] }
     }
 }

@@ -24,13 +24,19 @@ public struct PreparationOutput {
     func writeFrames(_ sequences: [FrameSequence], metadata: [String: Any], rawColumns: Set<Int> = [], note: String = "") throws -> String {
         var metadata = metadata
         metadata["valid_fraction"] = validFraction
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys, .withoutEscapingSlashes]),
-                          as: UTF8.self)
-        let dataset = try SequenceDataset.frames(sequences, validFraction: validFraction, metadata: json, rawColumns: rawColumns)
+        let dataset = try SequenceDataset.frames(sequences, validFraction: validFraction, metadata: try Self.json(metadata), rawColumns: rawColumns)
+        guard !dataset.train.isEmpty, dataset.offsets[dataset.train.upperBound] > dataset.offsets[dataset.train.lowerBound] else {
+            throw UserError("--valid-fraction \(validFraction) leaves no training data in \(sequences.count) sequence\(sequences.count == 1 ? "" : "s"); lower it")
+        }
         try dataset.write(to: path, overwrite: force)
         let d = sequences[0].dim
         return "vrnn prepare: \(path): \(dataset.train.count) training and \(dataset.valid.count) validation sequences, "
             + "\(dataset.rowCount) steps of \(d) value\(d == 1 ? "" : "s"), normalised with training-split statistics" + note
+    }
+
+    /// Metadata as JSON with sorted keys (file names with quotes or backslashes escaped).
+    static func json(_ fields: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
     }
 
     /// The files named, with every folder replaced by its files ending in `.ext`, sorted.

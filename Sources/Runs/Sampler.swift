@@ -40,7 +40,11 @@ public struct Sampler {
         if let prime {
             guard case .vocabulary(let vocabulary) = decoding else { throw UserError("--prime is for text models; this one reads real values") }
             let text = try EncodedText(bytes: Data(prime.utf8), vocabulary: vocabulary, source: "--prime")
-            if text.replaced > 0 { notify("vrnn sample: \(text.replaced) characters of --prime are outside the vocabulary and read as '?'") }
+            if text.replaced > 0 {
+                let known = Set(vocabulary), outside = prime.filter { $0.utf8.contains { !known.contains($0) } }.count
+                notify("vrnn sample: \(outside) character\(outside == 1 ? "" : "s") of --prime (\(text.replaced) byte\(text.replaced == 1 ? "" : "s")) "
+                       + "outside the vocabulary, each byte read as '?'")
+            }
             read(prime: text, into: generator, parameters: parameters)
         }
         withExtendedLifetime(parameters) {

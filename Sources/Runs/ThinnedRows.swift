@@ -12,7 +12,9 @@ struct ThinnedRows {
     /// The newest row when it was not kept.
     private var newest: [Double] = []
 
-    init(width: Int, limit: Int = 2000) { self.width = width; self.limit = limit }
+    /// 500 rows per series are plenty for a chart 760 points wide, and cheap to redraw at every
+    /// checkpoint.
+    init(width: Int, limit: Int = 500) { self.width = width; self.limit = limit }
 
     mutating func append(_ row: [Double]) {
         defer { arrived += 1 }

@@ -37,7 +37,7 @@ final class TrainingSession {
         self.decoding = decoding
         self.dataMetadata = dataMetadata
         var config = request.configure(base, train, DatasetMetadata(dataMetadata).head)
-        config.data = dataPath
+        config.data = URL(fileURLWithPath: dataPath).standardizedFileURL.path   // absolute: a resume may start elsewhere
         if let problem = config.validationError() { throw UserError(problem) }
         let fingerprint = train.fingerprint
         self.fingerprint = fingerprint
@@ -127,8 +127,10 @@ final class TrainingSession {
         -> (SequenceData, SequenceData?, DataDecoding, metadata: String, path: String) {
         // On resume without a source: the run's own file, a dataset when it is HDF5 (or missing:
         // the dataset reader then says so), else raw text.
-        let resolved = source ?? savedPath.map {
-            !FileManager.default.fileExists(atPath: $0) || HDF5File.isHDF5($0) ? .dataset($0) : .text($0) }
+        if source == nil, let savedPath, !FileManager.default.fileExists(atPath: savedPath) {
+            throw UserError("the run's data \(savedPath) is not there (moved or deleted?); give it with --data (or --text for raw text)")
+        }
+        let resolved = source ?? savedPath.map { HDF5File.isHDF5($0) ? .dataset($0) : .text($0) }
         switch resolved {
         case nil: throw UserError("give the data to train on: --data DATASET.h5 or --text FILE")
         case .text(let path):

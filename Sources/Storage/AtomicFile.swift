@@ -27,10 +27,21 @@ public enum AtomicFile {
     /// file but it is not yet in place (tests kill the writer there). A failed write (a full
     /// disk, permissions) removes the temporary file and names the reason.
     public static func write(_ data: Data, to path: String, beforeRename: (() -> Void)? = nil) throws {
+        try write(to: path, beforeRename: beforeRename) { writeAll($0, data) }
+    }
+
+    /// The same for contents produced a piece at a time: `contents` writes to the descriptor
+    /// and returns nil, or the reason it failed.
+    public static func write(to path: String, beforeRename: (() -> Void)? = nil, contents: (Int32) throws -> String?) throws {
         let temporary = temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
-        var failure = writeAll(fd, data)
+        var failure: String?
+        do { failure = try contents(fd) } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
         if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
         if let failure {

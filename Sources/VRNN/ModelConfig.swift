@@ -92,7 +92,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if head == .pen && inputSize != 3 {
             return "the pen head reads frames [dx, dy, pen-up] of 3 values (got \(inputSize)); use a pen dataset from `vrnn prepare synthetic`"
         }
-        if !(sigmaMin >= 0) { return "sigma floor must be non-negative (got \(sigmaMin))" }
+        if !(sigmaMin >= 0 && sigmaMin <= 10) {
+            return "--sigma-min must be between 0 and 10 (got \(sigmaMin)): it is a floor on standard deviations of normalised data"
+        }
         for (name, widths) in [("phi_x", phiX), ("phi_z", phiZ), ("prior", prior), ("encoder", encoder), ("decoder", decoder)]
         where widths.contains(where: { $0 < 1 }) {
             return "\(name) layer widths must be at least 1 (got \(widths))"

@@ -146,6 +146,7 @@ final class DistributedTrainingTests: XCTestCase {
             (2, ["--run", "EXISTING"], "already holds a run"),
             (2, ["--global-batch", "64", "--window", "400"], "fewer than one window of 400"),
             (2, ["--steps", "-1"], "--steps (training.steps in config.json) must be at least 1 (got -1)"),
+            (2, ["--sigma-min", "1e30"], "--sigma-min must be between 0 and 10"),
             (2, ["--eps", "inf"], "--eps (training.adam.epsilon in config.json) must be a positive number (got inf)"),
             (2, ["--lr", "abc"], "The value 'abc' is invalid for '--lr <lr>' (vrnn train --help lists the options)"),
         ]

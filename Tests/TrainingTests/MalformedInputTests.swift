@@ -40,4 +40,29 @@ final class MalformedInputTests: CLITestCase {
             XCTAssertTrue(result.stderr.contains(flag), "\(arguments):\n\(result.stderr)")
         }
     }
+
+    /// Smaller refusals: a validation fraction that leaves no training text, a resumed run whose
+    /// data moved (named, with the flag that fixes it), and metadata that stays valid JSON
+    /// whatever the file's name.
+    func testNoTrainingDataMovedDataAndOddFileNames() throws {
+        let short = path("short.txt")
+        try String(repeating: "ab", count: 25).write(toFile: short, atomically: true, encoding: .utf8)
+        assertOneErrorLine(try MPIRun.run(ranks: 1, ["prepare", "text", short, "--valid-fraction", "0.999", "--out", path("short.h5")]),
+                           "leaves no training text", "0 training characters")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("short.h5")))
+
+        let odd = path("we\"ird\\name.txt")
+        try FileManager.default.moveItem(atPath: try text(count: 6_000), toPath: odd)
+        let data = path("data.h5"), run = path("run")
+        XCTAssertEqual(try MPIRun.run(ranks: 1, ["prepare", "text", odd, "--out", data]).status, 0)
+        let inspected = try MPIRun.run(ranks: 1, ["inspect", data]).stdout
+        XCTAssertTrue(inspected.contains(#""source":"we\"ird\\name.txt""#), inspected)
+
+        XCTAssertEqual(try MPIRun.run(ranks: 1, ["train", "--data", data, "--run", run, "--preset", "tiny", "--steps", "2", "--quiet"]).status, 0)
+        try FileManager.default.moveItem(atPath: data, toPath: path("moved.h5"))
+        assertOneErrorLine(try MPIRun.run(ranks: 1, ["train", "--resume", run, "--steps", "4"]), "is not there (moved or deleted?); give it with --data",
+                           "moved data")
+        let resumed = try MPIRun.run(ranks: 1, ["train", "--resume", run, "--steps", "4", "--data", path("moved.h5"), "--quiet"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+    }
 }
