@@ -55,8 +55,9 @@ final class MetricsFile {
     /// The rows losses.svg is drawn from (a bounded number), in step order.
     var plottedRows: [Double] { history.plottedRows }
 
-    /// Copies the rows of `file` up to `step` into a new metrics.csv at `path` in today's columns
-    /// (an older file's are matched by name), a line at a time, handing each to `keep`.
+    /// Keeps the rows of `file` up to `step`, handing each to `keep`, a line at a time. A file in
+    /// today's columns is cut in place after the last kept row (no rewrite: a resume costs one
+    /// read); an older one is rewritten in today's columns, matched by name.
     private static func rewrite(_ file: UnsafeMutablePointer<FILE>, to path: String, upTo step: Int, keep: ([Double]) -> Void) throws {
         var buffer: UnsafeMutablePointer<CChar>?, capacity = 0
         defer { free(buffer) }
@@ -65,14 +66,30 @@ final class MetricsFile {
         }
         let stored = (nextLine() ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let source = columns.map { stored.firstIndex(of: $0) }
+        func row(_ text: String) -> [Double] {
+            let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+            return source.map { index in index.flatMap { $0 < fields.count ? Double(fields[$0]) : nil } ?? .nan }
+        }
+        if stored == columns {
+            var cut: Int?
+            while cut == nil {
+                let start = ftell(file)
+                guard let text = nextLine() else { break }
+                let values = row(text)
+                if values[0] <= Double(step) { keep(values) } else { cut = start }   // steps after the checkpoint are redone
+            }
+            if let cut, truncate(path, off_t(cut)) != 0 {
+                throw UserError("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            return
+        }
         try AtomicFile.write(to: path) { fd in
             if let failure = AtomicFile.writeAll(fd, Data((columns.joined(separator: ",") + "\n").utf8)) { return failure }
             while let text = nextLine() {
-                let fields = text.split(separator: ",", omittingEmptySubsequences: false)
-                let row = source.map { index in index.flatMap { $0 < fields.count ? Double(fields[$0]) : nil } ?? .nan }
-                guard row[0] <= Double(step) else { continue }   // redone after the checkpoint (a NaN step is dropped)
-                keep(row)
-                if let failure = AtomicFile.writeAll(fd, Data(Self.line(row[...]).utf8)) { return failure }
+                let values = row(text)
+                guard values[0] <= Double(step) else { continue }   // redone after the checkpoint (a NaN step is dropped)
+                keep(values)
+                if let failure = AtomicFile.writeAll(fd, Data(Self.line(values[...]).utf8)) { return failure }
             }
             return nil
         }
