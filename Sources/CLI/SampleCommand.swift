@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kernels
 import Runs
 
 struct SampleCommand: ParsableCommand {
@@ -46,11 +47,11 @@ struct SampleCommand: ParsableCommand {
         request.reconstruct = reconstruct
         request.sequence = sequence
         request.force = force
-        request.notify = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        request.notify = { FileHandle.standardError.writeMessage($0 + "\n") }
         return request
     }
 
     func run() throws {
-        FileHandle.standardOutput.write(try Sampling.run(request).standardOutput)
+        try FileHandle.standardOutput.write(contentsOf: Sampling.run(request).standardOutput)
     }
 }

@@ -29,7 +29,7 @@ struct VRNNCommand: ParsableCommand {
             // other error is ours (a bad file, config or data) and is one line.
             if error is ReportedFailure { Foundation.exit(1) }  // already reported by the rank that met it (and MPI finalised)
             guard exitCode(for: error) == .failure else { exitOnce(withError: error) }
-            FileHandle.standardError.write(Data("vrnn: error: \(error)\n".utf8))
+            FileHandle.standardError.writeMessage("vrnn: error: \(error)\n")
             Foundation.exit(1)
         }
     }
@@ -42,13 +42,13 @@ struct VRNNCommand: ParsableCommand {
         // Help and --version as the parser prints them; every refusal as one `vrnn: error:` line.
         let message = code == .success ? fullMessage(for: error) : "vrnn: error: " + Self.oneLine(error)
         let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
-        let text = Data((message.hasSuffix("\n") ? message : message + "\n").utf8)
+        let text = message.hasSuffix("\n") ? message : message + "\n"
         guard ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] != nil else {
-            stream.write(text)
+            stream.writeMessage(text)
             Foundation.exit(code.rawValue)
         }
         let world = MPICollective()
-        if world.rank == 0 { stream.write(text) }
+        if world.rank == 0 { stream.writeMessage(text) }
         _ = world.allreduceMinMax([0])
         world.finalize()
         Foundation.exit(code.rawValue)

@@ -15,7 +15,7 @@ public enum BLASSetup {
         let arguments = CommandLine.arguments.map { strdup($0) } + [nil]
         execv("/proc/self/exe", arguments)
         // Only reached if exec failed: carry on with the slow kernel, and say so.
-        FileHandle.standardError.write(Data("vrnn: warning: OpenBLAS chose the slow \(detected) kernel and re-executing with OPENBLAS_CORETYPE=\(choice) failed; set it in the environment\n".utf8))
+        FileHandle.standardError.writeMessage("vrnn: warning: OpenBLAS chose the slow \(detected) kernel and re-executing with OPENBLAS_CORETYPE=\(choice) failed; set it in the environment\n")
     }
 
     /// Ranks each use one BLAS thread unless the user asked for more (ARCHITECTURE §5).

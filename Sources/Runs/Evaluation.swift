@@ -64,8 +64,8 @@ public struct Evaluation {
             guard now.timeIntervalSince(lastReport) > 5, done < total else { return }
             lastReport = now
             let eta = elapsed / Double(done) * Double(total - done)
-            FileHandle.standardError.write(Data(String(format: "vrnn eval: %d/%d segments on rank 0, %.0f s, ETA %.0f s\n",
-                                                       done, total, elapsed, eta).utf8))
+            FileHandle.standardError.writeMessage(String(format: "vrnn eval: %d/%d segments on rank 0, %.0f s, ETA %.0f s\n",
+                                                         done, total, elapsed, eta))
         }
         let totals = evaluator.run(collective: world, progress: progress, parameters: FloatBuffer(loaded.parameters))
         guard world.rank == 0 else { return [] }

@@ -32,7 +32,7 @@ final class MetricsFile {
         }
         self.history = history
         guard let handle = FileHandle(forWritingAtPath: path) else { throw UserError("\(path): cannot open the metrics file") }
-        handle.seekToEndOfFile()
+        try handle.seekToEnd()
         self.handle = handle
     }
 

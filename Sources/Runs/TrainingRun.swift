@@ -160,7 +160,7 @@ public final class TrainingRun {
     /// The checkpoint of a step is fully written to its temporary file: say so with this
     /// process's pid and wait, so a test can kill -9 it here.
     private static func pause(_ path: String) {
-        FileHandle.standardError.write(Data("vrnn: paused before committing \(path) (pid \(getpid()))\n".utf8))
+        FileHandle.standardError.writeMessage("vrnn: paused before committing \(path) (pid \(getpid()))\n")
         sleep(600)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Training
 
 /// A failure the user can fix, reported as one line `vrnn: error: ...` with a non-zero exit.
@@ -29,7 +30,7 @@ public func agreeing<T>(_ world: Collective, _ body: () throws -> T) throws -> T
 /// Prints `vrnn: error: ...` (naming the rank when there are several) to standard error.
 public func report(_ error: Error, _ world: Collective) {
     let rank = world.size > 1 ? "rank \(world.rank): " : ""
-    FileHandle.standardError.write(Data("vrnn: error: \(rank)\(error)\n".utf8))
+    FileHandle.standardError.writeMessage("vrnn: error: \(rank)\(error)\n")
 }
 
 /// Reports `error` on rank `reporter` (one line) and returns what every rank throws: the

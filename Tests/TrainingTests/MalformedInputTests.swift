@@ -65,4 +65,25 @@ final class MalformedInputTests: CLITestCase {
         let resumed = try MPIRun.run(ranks: 1, ["train", "--resume", run, "--steps", "4", "--data", path("moved.h5"), "--quiet"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
     }
+
+    /// Messages to a stream that cannot take them (/dev/full: a full disk behind a redirect) are
+    /// lost, and the process still exits with its own status instead of trapping in the write.
+    func testAFullStandardStreamDoesNotCrash() throws {
+        func exit(_ arguments: [String], stdout: String, stderr: String) throws -> (Process.TerminationReason, Int32) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: MPIRun.vrnn)
+            process.arguments = arguments
+            process.standardOutput = FileHandle(forWritingAtPath: stdout)
+            process.standardError = FileHandle(forWritingAtPath: stderr)
+            try process.run()
+            process.waitUntilExit()
+            return (process.terminationReason, process.terminationStatus)
+        }
+        let refused = try exit(["inspect", path("missing.h5")], stdout: "/dev/null", stderr: "/dev/full")
+        XCTAssertEqual(refused.0, .exit, "an error line to a full stderr must not crash vrnn")
+        XCTAssertEqual(refused.1, 1)
+        let help = try exit(["--help"], stdout: "/dev/full", stderr: "/dev/null")
+        XCTAssertEqual(help.0, .exit, "help to a full stdout must not crash vrnn")
+        XCTAssertEqual(help.1, 0)
+    }
 }
