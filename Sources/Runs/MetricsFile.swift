@@ -110,7 +110,6 @@ final class MetricsFile {
         return String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6g,%.1f,%.6g,", Int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7])
             + (r[8].isNaN ? "" : String(format: "%.6f", r[8])) + "," + (r[9].isNaN ? "" : String(format: "%d", Int(r[9]))) + "\n"
     }
-
 }
 
 /// The rows a run keeps in memory, bounded however long it runs: the newest row, the newest with
