@@ -3,10 +3,9 @@ import Storage
 import Training
 
 /// metrics.csv in the run folder: one row per step, with the validation loss where measured.
-/// Its cost does not grow with the run: a checkpoint keeps only the newest row and the newest
-/// with a validation loss, losses.svg is drawn from evenly thinned rows, and a resumed run
-/// reads the file a line at a time, keeping the rows up to the checkpoint's step (the steps
-/// after it are redone).
+/// Its cost does not grow with the run: a checkpoint keeps the newest row, the newest with a
+/// validation loss and the thinned rows losses.svg is drawn from, and a resumed run cuts the file
+/// after the checkpoint's step reading back from its end only (the steps after it are redone).
 final class MetricsFile {
     /// `skipped` is 1 for a step whose update was dropped as not finite (--on-nonfinite skip).
     static let columns = ["step", "loss", "reconstruction", "kl", "grad_norm", "lr", "char_steps_per_s", "kl_weight", "valid_loss", "skipped"]
@@ -15,22 +14,30 @@ final class MetricsFile {
     let path: String
     private(set) var history = MetricsHistory()
 
-    /// `resumingAt`: the checkpoint's step; its `checkpointRows` stand in when the file is gone.
-    init(path: String, resumingAt step: Int? = nil, checkpointRows: [Double] = []) throws {
+    /// `resumingAt`: the checkpoint's step, with its rows and curve (nil when it predates curves).
+    /// The checkpoint's rows stand in when the file is gone.
+    init(path: String, resumingAt step: Int? = nil, checkpointRows: [Double] = [], curve: MetricsCurve? = nil) throws {
         self.path = path
         let width = Self.columns.count
-        var history = MetricsHistory()
+        let restored = try curve.map { try MetricsHistory(restoring: $0, newest: checkpointRows) }
         if let step, let file = fopen(path, "r") {
             defer { fclose(file) }
-            try Self.rewrite(file, to: path, upTo: step) { history.keep($0) }
+            if let restored, Self.header(of: file) == Self.columns {
+                history = restored
+                try Self.cut(path, after: step)
+            } else {
+                rewind(file)
+                var replayed = MetricsHistory()
+                try Self.rewrite(file, to: path, upTo: step) { replayed.keep($0) }
+                history = replayed
+            }
         } else {
             let rows = step.map { step in
                 stride(from: 0, to: checkpointRows.count, by: width).map { Array(checkpointRows[$0..<$0 + width]) }.filter { $0[0] <= Double(step) }
             } ?? []
             try AtomicFile.write(Data((Self.columns.joined(separator: ",") + "\n" + rows.map { Self.line($0[...]) }.joined()).utf8), to: path)
-            for row in rows { history.keep(row) }
+            if let restored { history = restored } else { for row in rows { history.keep(row) } }
         }
-        self.history = history
         guard let handle = FileHandle(forWritingAtPath: path) else { throw UserError("\(path): cannot open the metrics file") }
         try handle.seekToEnd()
         self.handle = handle
@@ -50,10 +57,60 @@ final class MetricsFile {
         }
     }
 
-    /// What a checkpoint keeps: the newest row and the newest with a validation loss.
+    /// What a checkpoint keeps: the newest row and the newest with a validation loss, and the curve.
     var checkpointRows: [Double] { history.checkpointRows }
+    var curve: MetricsCurve { history.curve }
     /// The rows losses.svg is drawn from (a bounded number), in step order.
     var plottedRows: [Double] { history.plottedRows }
+
+    /// The column names of the file's first line.
+    private static func header(of file: UnsafeMutablePointer<FILE>) -> [String] {
+        var buffer: UnsafeMutablePointer<CChar>?, capacity = 0
+        defer { free(buffer) }
+        guard getline(&buffer, &capacity, file) >= 0 else { return [] }
+        return String(cString: buffer!).trimmingCharacters(in: .newlines).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// Cuts the file after the last whole row whose step is at most `step`, reading back from the
+    /// end: the cost depends on the rows after the checkpoint, not on the run's length. A last
+    /// line without its newline (a write that was cut off) always goes.
+    private static func cut(_ path: String, after step: Int) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw UserError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let size = Int(lseek(fd, 0, SEEK_END))
+        var loaded: [UInt8] = [], loadedFrom = size   // the file's bytes [loadedFrom, size)
+        func byte(_ offset: Int) -> UInt8? {
+            while offset < loadedFrom {
+                let count = min(1 << 16, loadedFrom)
+                var chunk = [UInt8](repeating: 0, count: count)
+                guard pread(fd, &chunk, count, off_t(loadedFrom - count)) == count else { return nil }
+                loaded = chunk + loaded
+                loadedFrom -= count
+            }
+            return loaded[offset - loadedFrom]
+        }
+        /// The start of the line that ends just before `end`.
+        func lineStart(before end: Int) -> Int {
+            var start = end - 1
+            while start > 0, let b = byte(start - 1), b != UInt8(ascii: "\n") { start -= 1 }
+            return max(start, 0)
+        }
+        var keep = size
+        if size > 0, byte(size - 1) != UInt8(ascii: "\n") { keep = lineStart(before: size) }
+        while keep > 0 {
+            let start = lineStart(before: keep)
+            guard start > 0 else { break }   // the header
+            var digits = ""
+            var offset = start
+            while let b = byte(offset), b != UInt8(ascii: ","), b != UInt8(ascii: "\n"), digits.count < 20 { digits.append(Character(UnicodeScalar(b))); offset += 1 }
+            if let rowStep = Int(digits), rowStep <= step { break }
+            keep = start
+        }
+        if keep < size, truncate(path, off_t(keep)) != 0 {
+            throw UserError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
 
     /// Keeps the rows of `file` up to `step`, handing each to `keep`, a line at a time. A file in
     /// today's columns is cut in place after the last kept row (no rewrite: a resume costs one
@@ -119,12 +176,27 @@ struct MetricsHistory {
     private var validationRows = ThinnedRows(width: MetricsFile.columns.count)
     private var newest: [Double] = [], newestValidated: [Double] = []
 
+    init() {}
+
+    /// Continues the history a checkpoint saved: its curve, and its newest rows
+    /// (`MetricsHistory.checkpointRows`).
+    init(restoring curve: MetricsCurve, newest rows: [Double]) throws {
+        let width = MetricsFile.columns.count
+        trainingRows = try ThinnedRows(width: width, restoring: curve.training)
+        validationRows = try ThinnedRows(width: width, restoring: curve.validation)
+        newest = Array(rows.suffix(width))
+        newestValidated = stride(from: 0, to: rows.count, by: width).map { Array(rows[$0..<$0 + width]) }
+            .first { !$0[MetricsFile.validColumn].isNaN } ?? []
+    }
+
     mutating func keep(_ row: [Double]) {
         newest = row
         if row[MetricsFile.validColumn].isNaN { trainingRows.append(row) } else { newestValidated = row; validationRows.append(row) }
     }
 
     var checkpointRows: [Double] { newestValidated.isEmpty || newestValidated == newest ? newest : newestValidated + newest }
+
+    var curve: MetricsCurve { MetricsCurve(training: trainingRows.saved, validation: validationRows.saved) }
 
     var plottedRows: [Double] {
         let width = MetricsFile.columns.count, all = trainingRows.rows + validationRows.rows

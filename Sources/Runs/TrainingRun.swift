@@ -136,7 +136,7 @@ public final class TrainingRun {
         if world.rank == 0 {
             let state = RunCheckpoint.capture(trainer, streams: streams, config: session.config, fingerprint: session.fingerprint,
                                               decoding: session.decoding, dataMetadata: session.dataMetadata,
-                                              metrics: session.metrics?.checkpointRows ?? [])
+                                              metrics: session.metrics?.checkpointRows ?? [], curve: session.metrics?.curve)
             let path = session.folder.checkpointPath(step: trainer.step)
             let start = Date()
             do {

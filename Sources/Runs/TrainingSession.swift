@@ -25,7 +25,8 @@ final class TrainingSession {
     /// Rank 0 holds the folder for the whole run (openFolder).
     private var lock: RunLock?
     private let resuming: Bool
-    private let history: [Double]
+    /// The checkpoint's metrics rows and loss curve (empty and nil for a fresh run).
+    private let history: (rows: [Double], curve: MetricsCurve?)
 
     init(_ request: RunRequest, _ world: Collective) throws {
         var notes: [String] = []
@@ -62,7 +63,7 @@ final class TrainingSession {
         let readStart = Date()
         // A KL weight given anew replaces the checkpoint's (the adaptive weight's state included).
         let newBeta = saved.flatMap { $0.training.kl.beta != config.training.kl.beta ? config.training.kl.beta : nil }
-        let history = try checkpoint.map { try RunCheckpoint.restore(trainer, from: $0, klBase: newBeta) } ?? []
+        let history = try checkpoint.map { try RunCheckpoint.restore(trainer, from: $0, klBase: newBeta) } ?? ([], nil)
         if checkpoint != nil { notes.append(String(format: "checkpoint state read in %.2f s", Date().timeIntervalSince(readStart))) }
         if let checkpoint, config.training.steps <= checkpoint.step {
             throw UserError("the run is already at step \(checkpoint.step) of \(config.training.steps); give a larger --steps to continue it")
@@ -99,7 +100,8 @@ final class TrainingSession {
             for name in folder.removeAbandonedTemporaries() { notes.append("removed \(name), left by an interrupted write") }
         }
         try Self.writeConfig(config, to: folder.configPath)
-        metrics = try MetricsFile(path: folder.metricsPath, resumingAt: resuming ? trainer.step : nil, checkpointRows: history)
+        metrics = try MetricsFile(path: folder.metricsPath, resumingAt: resuming ? trainer.step : nil,
+                                  checkpointRows: history.rows, curve: history.curve)
         self.lock = lock
     }
 

@@ -23,6 +23,8 @@ public struct TensorLayout: Equatable, Sendable {
 ///     /streams/hidden, /streams/cell    float32 [G, layers, H] (cell only for an LSTM)
 ///     /metrics/history                  float64 [rows, columns]: the newest metrics row and the newest with a
 ///                                       validation loss (older files: every row); column names in its `columns` attribute
+///     /metrics/curve                    float64 [rows, columns]: the thinned rows the loss curves are drawn from
+///                                       (see MetricsCurve; absent in older files)
 ///     /data/vocab uint8 [V] (text) or /data/mean, /data/std float32 [D] (frames): how to turn
 ///     model outputs back into bytes or raw values, so sampling needs no dataset file
 public struct CheckpointState: Sendable {
@@ -49,21 +51,23 @@ public struct CheckpointState: Sendable {
     public var metricsColumns: [String]
     /// [rows, columns], row-major
     public var metrics: [Double]
+    /// The loss curves' rows, in the same columns (nil: the file predates them).
+    public var curve: MetricsCurve?
     public var decoding: DataDecoding
     public var dataMetadata: String
 
     public init(config: String, codeVersion: String, dataFingerprint: String, step: Int, tokensSeen: Int64,
                 layout: [TensorLayout], parameters: [Float], adamM: [Float], adamV: [Float], adamStep: Int, klBase: Double,
                 adamHyperparameters: [String: Double], cursors: [Int64], epochs: [Int64], hidden: [Float], cell: [Float],
-                layers: Int, hiddenSize: Int, metricsColumns: [String], metrics: [Double], decoding: DataDecoding,
-                dataMetadata: String = "{}") {
+                layers: Int, hiddenSize: Int, metricsColumns: [String], metrics: [Double], curve: MetricsCurve? = nil,
+                decoding: DataDecoding, dataMetadata: String = "{}") {
         self.dataMetadata = dataMetadata
         self.config = config; self.codeVersion = codeVersion; self.dataFingerprint = dataFingerprint
         self.step = step; self.tokensSeen = tokensSeen; self.layout = layout; self.parameters = parameters
         self.adamM = adamM; self.adamV = adamV; self.adamStep = adamStep; self.klBase = klBase; self.adamHyperparameters = adamHyperparameters
         self.cursors = cursors; self.epochs = epochs; self.hidden = hidden; self.cell = cell
         self.layers = layers; self.hiddenSize = hiddenSize; self.metricsColumns = metricsColumns; self.metrics = metrics
-        self.decoding = decoding
+        self.curve = curve; self.decoding = decoding
     }
 
     /// Writes the checkpoint atomically (see HDF5Writer). `beforeCommit` runs when every byte is
@@ -93,6 +97,7 @@ public struct CheckpointState: Sendable {
         let columns = metricsColumns.count
         try writer.write(metrics, shape: [metrics.count / columns, columns], to: "metrics/history")
         try writer.setAttribute("columns", metricsColumns.joined(separator: ","), on: "metrics/history")
+        try curve?.write(columns: columns, writer)
         switch decoding {
         case .vocabulary(let bytes): try writer.write(bytes, shape: [bytes.count], to: "data/vocab")
         case .statistics(let mean, let std):
@@ -174,7 +179,8 @@ public struct CheckpointReader {
             adamStep: try Self.wholeNumber(try file.doubleAttribute("step", of: "optimizer"), "optimizer step", file),
             klBase: (try? file.doubleAttribute("kl_base")) ?? 1, adamHyperparameters: hyper,
             cursors: cursors, epochs: epochs, hidden: hidden, cell: cell, layers: layers, hiddenSize: hiddenSize,
-            metricsColumns: columns, metrics: history.values, decoding: try decoding(), dataMetadata: dataMetadata)
+            metricsColumns: columns, metrics: history.values, curve: try MetricsCurve.read(columns: columns.count, from: file),
+            decoding: try decoding(), dataMetadata: dataMetadata)
     }
 
     /// How outputs map back to bytes or raw values.

@@ -53,4 +53,41 @@ final class LossCurvesTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count, 41)
         XCTAssertEqual(resumed.checkpointRows.first, 40)
     }
+
+    /// A resume continues the curve the checkpoint saved, so the run's curve and metrics.csv end
+    /// as an uninterrupted run's; the file is cut after the checkpoint's step reading back from
+    /// its end (rows before the cut are not read: a damaged one there stays as it is), and a last
+    /// row cut off mid-write goes.
+    func testAResumeContinuesTheSavedCurveAndCutsFromTheEnd() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-curve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func row(_ step: Int) -> StepMetrics {
+            var m = StepMetrics(step: step, loss: Double(step % 7), reconstruction: 1, kl: 0, gradientNorm: 1, learningRate: 0.001, klWeight: 1)
+            if step % 150 == 0 { m.validLoss = 2 }
+            return m
+        }
+        let straightPath = folder.appendingPathComponent("straight.csv").path, resumedPath = folder.appendingPathComponent("resumed.csv").path
+        let straight = try MetricsFile(path: straightPath)
+        for step in 1...30_000 { try straight.append(row(step), charactersPerSecond: 1) }
+
+        var first: MetricsFile? = try MetricsFile(path: resumedPath)
+        for step in 1...17_003 { try first!.append(row(step), charactersPerSecond: 1) }
+        let (rows, curve) = (first!.checkpointRows, first!.curve)
+        for step in 17_004...17_040 { try first!.append(row(step), charactersPerSecond: 1) }   // redone after the resume
+        first = nil
+        var text = try String(contentsOfFile: resumedPath, encoding: .utf8)
+        text += "17041,0.5"   // a row cut off by a crash
+        let damaged = text.replacingOccurrences(of: "\n5,", with: "\n5;")   // early in the file: never read
+        try damaged.write(toFile: resumedPath, atomically: true, encoding: .utf8)
+
+        let resumed = try MetricsFile(path: resumedPath, resumingAt: 17_003, checkpointRows: rows, curve: curve)
+        XCTAssertEqual(try String(contentsOfFile: resumedPath, encoding: .utf8).split(separator: "\n").last?.prefix(6), "17003,")
+        for step in 17_004...30_000 { try resumed.append(row(step), charactersPerSecond: 1) }
+        // Bit patterns, so that the empty cells' NaNs compare equal.
+        XCTAssertTrue(resumed.plottedRows.map(\.bitPattern) == straight.plottedRows.map(\.bitPattern), "the curves differ")
+        XCTAssertTrue(resumed.checkpointRows.map(\.bitPattern) == straight.checkpointRows.map(\.bitPattern), "the newest rows differ")
+        XCTAssertEqual(try String(contentsOfFile: resumedPath, encoding: .utf8),
+                       try String(contentsOfFile: straightPath, encoding: .utf8).replacingOccurrences(of: "\n5,", with: "\n5;"))
+    }
 }

@@ -4,7 +4,7 @@ import XCTest
 /// No command writes over its own input (however the path is spelled, --force or not), over a
 /// run's own files, or into a folder that does not exist; each refusal is one line, before any
 /// work, and leaves the input as it was.
-final class OutputSafetyTests: CLITestCase {
+final class FaultOutputIsInputTests: CLITestCase {
     func testOutputsNeverReplaceInputsOrARunsFiles() throws {
         try FileManager.default.moveItem(atPath: try text(count: 8_000), toPath: path("text.txt"))
         XCTAssertEqual(try MPIRun.run(ranks: 1, ["prepare", "text", path("text.txt"), "--out", path("text.h5")]).status, 0)

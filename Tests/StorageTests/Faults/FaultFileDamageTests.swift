@@ -6,7 +6,7 @@ import XCTest
 /// Every damaged or wrong file gets one clear line naming the file and the problem, never a crash
 /// (ARCHITECTURE §7.6): checkpoints and datasets, truncated, bit-flipped, of another kind or a
 /// newer version, with a dataset missing or of the wrong type or shape, non-finite or empty.
-final class FileIntegrityTests: TemporaryFolderTestCase {
+final class FaultFileDamageTests: TemporaryFolderTestCase {
     let layout = [TensorLayout(name: "layer.weight", shape: [4, 25]), TensorLayout(name: "layer.bias", shape: [4])]
     var weights: [Float] { (0..<104).map { 1 + Float($0) * 0.001 } }
 

@@ -4,7 +4,7 @@ import XCTest
 /// A disk that fills up during a run or an export: one `vrnn: error: … No space left on device`
 /// line, a non-zero exit on every rank, no temporary file left, and `latest` still naming a
 /// loadable checkpoint. Needs root to mount a small tmpfs (skipped otherwise, saying why).
-final class FullDiskTests: CLITestCase {
+final class FaultFullDiskTests: CLITestCase {
     var mounted: [String] = []
 
     /// A fresh tmpfs of `size` (e.g. "256k") mounted on a new folder.

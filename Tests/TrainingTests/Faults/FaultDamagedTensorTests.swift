@@ -4,7 +4,7 @@ import XCTest
 
 /// `vrnn inspect` on a checkpoint with one flipped bit in a tensor names the tensor as damaged
 /// and exits non-zero (it had printed an empty statistics row and exited 0).
-final class InspectDamageTests: CLITestCase {
+final class FaultDamagedTensorTests: CLITestCase {
     func testADamagedTensorIsReportedAndFails() throws {
         let run = path("run")
         let trained = try MPIRun.run(ranks: 1, ["train", "--text", try text(count: 6_000), "--run", run, "--preset", "tiny", "--steps", "2", "--quiet"])
