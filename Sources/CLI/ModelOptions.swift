@@ -22,7 +22,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "vrnn (learned prior), vrnn-i (standard-normal prior) or rnn (no latent).") var variant: ModelConfig.Variant?
     @Option(help: "MLP activation: relu, elu or tanh.") var activation: Activation?
     @Option(help: "Output distribution for real-valued data: gaussian, bernoulli, gmm, or pen (frames [dx, dy, pen-up]).") var head: ModelConfig.Head?
-    @Option(parsing: .unconditional, help: "Mixture components of the gmm head.") var mixtures: Int?
+    @Option(parsing: .unconditional, help: "Mixture components of the gmm and pen heads (default 20 for gmm, as in the VRNN paper; 5 for pen).")
+    var mixtures: Int?
 
     /// The preset's model (or `base`), with every knob given on the command line applied.
     func modelConfig(base: ModelConfig? = nil) -> ModelConfig {

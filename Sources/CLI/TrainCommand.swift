@@ -49,6 +49,10 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Print a progress line every K steps (default 10).") var logEvery: Int?
     @Option(name: .customLong("valid-every"), parsing: .unconditional, help: "Measure the validation loss every K steps (and at the end; default 200).")
     var validEvery: Int?
+    @Option(name: .customLong("valid-windows"), parsing: .unconditional,
+            help: "Windows each stream reads per validation (default 20; 0 or --valid-all: the whole validation split).")
+    var validWindows: Int?
+    @Flag(name: .customLong("valid-all"), help: "Validate on the whole validation split each time (as --valid-windows 0).") var validAll = false
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Option(name: .customLong("check-every"), parsing: .unconditional, help: "Compare a checksum of the parameters across ranks every K steps (default 100).")
     var checkEvery: Int?
@@ -63,6 +67,7 @@ struct TrainCommand: ParsableCommand {
         if data != nil && textPath != nil { throw ValidationError("--data and --text both give the data to train on; choose one") }
         if resume == nil && data == nil && textPath == nil { throw ValidationError("give the data to train on: --data DATASET.h5 or --text FILE") }
         if config != nil && model.preset != nil { throw ValidationError("--config and --preset both give a starting configuration; choose one") }
+        if validAll && validWindows != nil { throw ValidationError("--valid-all and --valid-windows both set the validation budget; choose one") }
         if resume != nil && (config != nil || model.preset != nil || runFolder != nil) {
             throw ValidationError("--resume continues a run with its own configuration and folder; drop --config, --preset and --run")
         }
@@ -71,10 +76,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The effective configuration: config file or preset, then every flag given. A preset's model
-    /// (made for text) takes its input from the data (`ModelConfig.fitted`), with the head --head
-    /// names or the dataset suggests.
+    /// takes its input from the data (`ModelConfig.fitted`), with the head --head names, else the
+    /// preset's own (pen), else the one the dataset suggests.
     func runConfig(base: RunConfig?, rows: SequenceData, suggestedHead: ModelConfig.Head?) -> RunConfig {
-        let m = model.modelConfig(base: base?.model).fitted(to: rows, head: model.head ?? suggestedHead, mixtures: model.mixtures,
+        let m = model.modelConfig(base: base?.model).fitted(to: rows, head: model.head, suggested: suggestedHead, mixtures: model.mixtures,
                                                            frames: base == nil)
         var t = base?.training ?? model.resolvedPreset.training
         if let steps { t.steps = steps }
@@ -98,6 +103,8 @@ struct TrainCommand: ParsableCommand {
         if let keepCheckpoints { control.keepCheckpoints = keepCheckpoints }
         if let logEvery { control.logEvery = logEvery }
         if let validEvery { control.validEvery = validEvery }
+        if let validWindows { control.validWindows = validWindows }
+        if validAll { control.validWindows = 0 }
         if let checkEvery { control.checkEvery = checkEvery }
         if let onNonFinite { control.onNonFinite = onNonFinite }
         if let maxSkips { control.maxSkips = maxSkips }

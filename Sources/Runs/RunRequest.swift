@@ -46,29 +46,54 @@ public struct RunRequest {
 }
 
 extension RunConfig {
-    /// A preset's model (made for text) with its input taken from the data: the vocabulary size
-    /// for text, or real-valued frames of the data's width with `head` (the pen head gets at
-    /// least 5 mixture components unless `mixtures` is given).
+    /// A preset's model with its input taken from the data: the vocabulary size for text, or
+    /// real-valued frames of the data's width with `head` (see `ModelConfig.fitted`).
     public init(preset: Preset, fittedTo data: SequenceData, head: ModelConfig.Head?, mixtures: Int? = nil) {
         self.init(model: preset.model.fitted(to: data, head: head, mixtures: mixtures), training: preset.training, data: "")
     }
 }
 
 extension ModelConfig {
-    /// This model reading `data`: text sets the vocabulary size; frames (when `real` is allowed)
-    /// make the input real-valued of the data's width with `head` (default Gaussian). A pen head
-    /// gets at least 5 mixture components unless `mixtures` was chosen.
-    public func fitted(to data: SequenceData, head: Head?, mixtures: Int?, frames: Bool = true) -> ModelConfig {
+    /// This model reading `data`: text sets the vocabulary size; frames (when `frames` is allowed)
+    /// make the input real-valued of the data's width. The head is the one `head` names (a flag),
+    /// else this model's own when it was made for frames (the pen preset's), else the one the data
+    /// `suggested`, else Gaussian. Unless `mixtures` was given, a head named by `head` or chosen
+    /// here gets its usual mixture count (`Head.usualMixtures`); a model's own keeps its count.
+    public func fitted(to data: SequenceData, head: Head?, suggested: Head? = nil, mixtures: Int?, frames: Bool = true) -> ModelConfig {
         var m = self
         switch data.values {
         case .tokens(_, let vocabulary) where m.input == .categorical: m.inputSize = vocabulary
         case .frames(_, let d) where frames:
+            let own = input == .real ? self.head : nil
             m.input = .real
             m.inputSize = d
-            m.head = head ?? .gaussian
-            if m.head == .pen && mixtures == nil { m.mixtures = max(m.mixtures, 5) }
+            m.head = head ?? own ?? suggested ?? .gaussian
+            if mixtures == nil && (head != nil || own == nil) { m.mixtures = m.head.usualMixtures }
         default: break
         }
         return m
+    }
+}
+
+extension ModelConfig {
+    /// The output head as the startup line names it, e.g. "gmm head, 20 components".
+    public var headSummary: String {
+        switch head {
+        case .gmm, .pen: return "\(head.rawValue) head, \(mixtures) component\(mixtures == 1 ? "" : "s")"
+        case .categorical: return "categorical head over \(inputSize) symbols"
+        case .gaussian, .bernoulli: return "\(head.rawValue) head"
+        }
+    }
+}
+
+extension ModelConfig.Head {
+    /// Mixture components a head gets unless told otherwise: 20 for the GMM, as in the VRNN
+    /// paper's speech models; 5 for the pen head; 1 where there is no mixture.
+    public var usualMixtures: Int {
+        switch self {
+        case .gmm: return 20
+        case .pen: return 5
+        case .categorical, .gaussian, .bernoulli: return 1
+        }
     }
 }

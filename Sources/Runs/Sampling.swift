@@ -76,13 +76,15 @@ public enum Sampling {
                     result.standardOutput = Data(("shapes in the \(samples) sample\(samples == 1 ? "" : "s") (\(task.rawValue) task), "
                                                   + "by the stroke classifier:\n" + PatternCounts(drawings).report(task) + "\n").utf8)
                 }
-            default: written = Data(csv(raw, dim: d).utf8)
+            default: written = Data(csv(raw, columns: metadata.columns(count: d)).utf8)
             }
         }
         if let out = request.out {
             try AtomicFile.write(written, to: out)
+            let columns = request.outputKind == "npy" && loaded.model.config.input == .real
+                ? " (its last axis: \(metadata.columns(count: d).joined(separator: ", ")))" : ""
             request.notify("vrnn sample: \(samples) sample\(samples == 1 ? "" : "s") of \(sampler.length) steps from step "
-                           + "\(loaded.reader.step) of \(loaded.path) in \(out)")
+                           + "\(loaded.reader.step) of \(loaded.path) in \(out)\(columns)")
         } else {
             result.standardOutput = written + (written.last != 10 ? Data("\n".utf8) : Data())
         }
@@ -136,14 +138,20 @@ public enum Sampling {
                 ("reconstruction: z = mu_q, decoder mean", PenDrawing(frames: Sampler.denormalise(decoded.array, mean: mean, std: std)))]
     }
 
-    /// sample,t,x0,x1,... one row per step.
-    static func csv(_ samples: [[Float]], dim: Int) -> String {
-        var lines = ["sample,t," + (0..<dim).map { "x\($0)" }.joined(separator: ",")]
+    /// sample,t, then the data's column names: one row per step.
+    static func csv(_ samples: [[Float]], columns: [String]) -> String {
+        let dim = columns.count
+        var lines = ["sample,t," + columns.map(csvField).joined(separator: ",")]
         for (s, values) in samples.enumerated() {
             for t in 0..<values.count / dim {
                 lines.append("\(s),\(t)," + values[t * dim..<(t + 1) * dim].map { String(format: "%.6g", $0) }.joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A CSV field, quoted when it holds a comma, a quote or a line break.
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }

@@ -45,9 +45,8 @@ public final class TrainingRun {
         log.line("vrnn: \(BLASSetup.summary); \(KernelPath.summary)")
         log.line("vrnn: \(world.size) rank\(world.size == 1 ? "" : "s"), \(training.globalBatch / world.size) streams each")
         log.line("vrnn: \(session.config.data): \(session.trainRows) training rows, "
-                 + (session.validator.map { "\($0.characters) validation rows per pass" }
-                    ?? session.validationSkipped.map { "validation skipped: \($0)" } ?? "no validation split"))
-        log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent), "
+                 + (session.validator?.summary ?? "no validation split"))
+        log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent), \(config.headSummary), "
                  + "\(trainer.model.parameterCount) parameters, G=\(training.globalBatch) T=\(training.window), \(training.steps) steps")
         if config.hasLatent && training.kl != KLSchedule() { log.line("vrnn: \(training.kl.summary)") }
         for note in session.notes { log.line("vrnn: \(note)") }

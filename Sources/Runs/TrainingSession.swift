@@ -11,7 +11,6 @@ final class TrainingSession {
     let config: RunConfig
     let trainer: Trainer
     let validator: Validator?
-    let validationSkipped: String?
     let trainRows: Int
     let fingerprint: String
     /// Token id -> byte, or the normalisation to undo: saved in checkpoints for sampling.
@@ -68,14 +67,9 @@ final class TrainingSession {
         if let checkpoint, config.training.steps <= checkpoint.step {
             throw UserError("the run is already at step \(checkpoint.step) of \(config.training.steps); give a larger --steps to continue it")
         }
-        // A validation split too short for one window per stream is skipped, and the log says why.
-        do {
-            validator = try valid.map { try Validator(model: model, data: $0, config: config.training, collective: world) }
-            validationSkipped = nil
-        } catch {
-            validator = nil
-            validationSkipped = "\(error)"
-        }
+        if let problem = valid?.mismatch(with: config.model) { throw UserError("the validation split: \(problem)") }
+        validator = valid.map { Validator(model: model, data: $0, config: config.training, windowBudget: config.control.validWindows,
+                                          collective: world) }
         trainRows = train.rowCount
         folder = RunFolder(path: request.resume ?? request.folder ?? Self.defaultFolder())
         resuming = checkpoint != nil

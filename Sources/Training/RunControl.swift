@@ -17,6 +17,9 @@ public struct RunControl: Codable, Equatable, Sendable {
     public var logEvery = 10
     /// The validation loss every K steps (and at the end).
     public var validEvery = 200
+    /// Each validation reads at most this many windows per stream (0: the whole split), so its
+    /// cost does not grow with the data.
+    public var validWindows = 20
     /// Ranks compare a checksum of their parameters every K steps.
     public var checkEvery = 100
     public var onNonFinite = NonFinite.stop
@@ -25,7 +28,7 @@ public struct RunControl: Codable, Equatable, Sendable {
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case checkpointEvery, checkpointMinutes, keepCheckpoints, logEvery, validEvery, checkEvery, onNonFinite, maxSkips
+        case checkpointEvery, checkpointMinutes, keepCheckpoints, logEvery, validEvery, validWindows, checkEvery, onNonFinite, maxSkips
     }
 
     /// Configurations written before a field existed read it as its default.
@@ -37,6 +40,7 @@ public struct RunControl: Codable, Equatable, Sendable {
         keepCheckpoints = try c.decodeIfPresent(Int.self, forKey: .keepCheckpoints) ?? d.keepCheckpoints
         logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? d.logEvery
         validEvery = try c.decodeIfPresent(Int.self, forKey: .validEvery) ?? d.validEvery
+        validWindows = try c.decodeIfPresent(Int.self, forKey: .validWindows) ?? d.validWindows
         checkEvery = try c.decodeIfPresent(Int.self, forKey: .checkEvery) ?? d.checkEvery
         onNonFinite = try c.decodeIfPresent(NonFinite.self, forKey: .onNonFinite) ?? d.onNonFinite
         maxSkips = try c.decodeIfPresent(Int.self, forKey: .maxSkips) ?? d.maxSkips

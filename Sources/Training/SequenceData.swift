@@ -30,11 +30,31 @@ public struct SequenceData: Sendable {
         switch (values, config.input) {
         case (.tokens(_, let v), .categorical):
             return v <= config.inputSize ? nil : "the data's vocabulary of \(v) does not fit the model's \(config.inputSize) inputs"
-        case (.frames(_, let d), .real):
-            return d == config.inputSize ? nil : "the data has \(d) values per step but the model reads \(config.inputSize)"
+        case (.frames(let values, let d), .real):
+            guard d == config.inputSize else { return "the data has \(d) values per step but the model reads \(config.inputSize)" }
+            return Self.binaryTargetProblem(values, dim: d, head: config.head)
         case (.tokens, .real): return "the data is text but the model reads real-valued frames"
         case (.frames, .categorical): return "the data is real-valued but the model reads text (use a gaussian, bernoulli or gmm head)"
         }
+    }
+
+    /// The Bernoulli head models every column as 0 or 1, the pen head its last (pen-up) column;
+    /// any other value there has no lower bound on its loss. One line naming the first such value.
+    static func binaryTargetProblem(_ values: [Float], dim d: Int, head: ModelConfig.Head) -> String? {
+        let columns: [Int]
+        switch head {
+        case .bernoulli: columns = Array(0..<d)
+        case .pen: columns = [d - 1]
+        case .categorical, .gaussian, .gmm: return nil
+        }
+        for row in 0..<values.count / d {
+            for column in columns where values[row * d + column] != 0 && values[row * d + column] != 1 {
+                return "the \(head.rawValue) head models \(head == .pen ? "its pen-up column" : "every column") as 0 or 1, but column \(column) "
+                    + "holds \(values[row * d + column]) at row \(row); `vrnn prepare` keeps columns of 0s and 1s unnormalised "
+                    + "(--raw-columns chooses them), or choose another --head"
+            }
+        }
+        return nil
     }
 
     /// Copies the given data rows into the window's inputs (row index per (t, b), time-major).

@@ -1,11 +1,12 @@
-/// How G global streams read a dataset of sequences (ARCHITECTURE §3). Each stream reads a tape of
-/// row ranges back to back, one window of T rows at a time, and a reset flag marks every row that
-/// starts a range (the carried state is zeroed there):
-/// - a single sequence (text) is cut into G equal parts, part g being stream g's tape;
-/// - several sequences are dealt to streams in order, each to the stream with the shortest tape
-///   so far (ties to the lowest index), so tapes stay balanced and the assignment is deterministic.
-/// A window that would run past the end of its tape starts the tape again and counts an epoch.
-/// Cursors and epochs are kept for all G streams, so the state does not depend on the ranks.
+/// How G global streams read a dataset of sequences (ARCHITECTURE §3). The sequences, back to
+/// back, are cut into G equal parts (any rows left over at the end are not read); part g is
+/// stream g's tape: the row ranges of the sequences (or pieces of them) it covers, read one
+/// window of T rows at a time. A reset flag marks every row that starts a range (a sequence, or
+/// the part), where the carried state is zeroed. So one long recording feeds as many streams as
+/// its length allows, like text, and G is limited by the data's total length, not by its number
+/// of sequences. A window that would run past the end of its tape starts the tape again and
+/// counts an epoch. Cursors and epochs are kept for all G streams, so the state does not depend
+/// on the ranks.
 public struct SequenceStreams: Sendable {
     public let globalStreams: Int
     public let window: Int
@@ -17,12 +18,12 @@ public struct SequenceStreams: Sendable {
     public var epochs: [Int]
 
     public enum StreamError: Error, CustomStringConvertible {
-        case tooShort(stream: Int, length: Int, streams: Int, window: Int)
+        case tooShort(rows: Int, streams: Int, window: Int)
         public var description: String {
             switch self {
-            case let .tooShort(stream, length, streams, window):
-                return "stream \(stream) of \(streams) gets only \(length) rows of data, fewer than one window of \(window); "
-                    + "use a smaller --global-batch or --window, or more data"
+            case let .tooShort(rows, streams, window):
+                return "\(streams) streams of at least one window of \(window) rows need \(streams * window) rows, but the data has \(rows); "
+                    + "the data's length allows --global-batch \(max(rows / window, 0)) at this --window (or use a smaller --window, or more data)"
             }
         }
     }
@@ -30,16 +31,19 @@ public struct SequenceStreams: Sendable {
     /// `offsets` are sequence boundaries in rows ([S+1], first 0).
     public init(offsets: [Int], globalStreams: Int, window: Int) throws {
         precondition(globalStreams >= 1 && window >= 1 && offsets.count >= 2)
+        let first = offsets[0], total = offsets.last! - first, part = total / globalStreams
+        guard part >= window else { throw StreamError.tooShort(rows: total, streams: globalStreams, window: window) }
         var ranges = [[Range<Int>]](repeating: [], count: globalStreams)
-        if offsets.count == 2 {
-            let part = (offsets[1] - offsets[0]) / globalStreams
-            for g in 0..<globalStreams { ranges[g] = [offsets[0] + g * part..<offsets[0] + (g + 1) * part] }
-        } else {
-            var lengths = [Int](repeating: 0, count: globalStreams)
-            for s in 0..<offsets.count - 1 where offsets[s + 1] > offsets[s] {
-                let g = lengths.indices.min { lengths[$0] < lengths[$1] || (lengths[$0] == lengths[$1] && $0 < $1) }!
-                ranges[g].append(offsets[s]..<offsets[s + 1])
-                lengths[g] += offsets[s + 1] - offsets[s]
+        var s = 0
+        for g in 0..<globalStreams {
+            let tape = first + g * part..<first + (g + 1) * part
+            // The sequences overlapping this part, clipped to it (s never moves back: parts ascend).
+            while offsets[s + 1] <= tape.lowerBound { s += 1 }
+            var t = s
+            while t < offsets.count - 1 && offsets[t] < tape.upperBound {
+                let clipped = max(offsets[t], tape.lowerBound)..<min(offsets[t + 1], tape.upperBound)
+                if !clipped.isEmpty { ranges[g].append(clipped) }
+                t += 1
             }
         }
         self.ranges = ranges
@@ -51,9 +55,6 @@ public struct SequenceStreams: Sendable {
         }
         self.starts = starts
         tapeLengths = lengths
-        for (g, length) in tapeLengths.enumerated() where length < window {
-            throw StreamError.tooShort(stream: g, length: length, streams: globalStreams, window: window)
-        }
         self.globalStreams = globalStreams
         self.window = window
         cursors = Array(repeating: 0, count: globalStreams)

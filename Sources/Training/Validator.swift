@@ -1,50 +1,71 @@
 import Kernels
 import VRNN
 
-/// The validation loss: the validation data read by the same G global streams as training,
-/// read window by window from a zero state, forward only. Each rank evaluates its own streams and
-/// the sums are reduced, so the figure does not depend on the number of ranks.
+/// The validation loss. The validation data is read by the same G global streams as training,
+/// window by window from a zero state, forward only, at most `windowBudget` windows per stream (0:
+/// all), so a validation costs the same however large the split. When the split is too short
+/// for one window per stream, its sequences are validated whole by fewer streams, as `vrnn eval`
+/// does (one latent sample, no importance weighting). Each rank evaluates its own share and the
+/// sums are reduced, so the figure does not depend on the number of ranks.
 public final class Validator {
-    let data: SequenceData
-    let pristine: SequenceStreams
-    let workspace: WindowWorkspace
-    var rows: [Int]
-    let windows: Int
-    let firstStream: Int
-    let seed: UInt64
-
-    /// Throws when the validation data is too short for one window per stream.
-    public init(model: VRNNModel, data: SequenceData, config: TrainingConfig, collective: Collective) throws {
-        self.data = data
-        pristine = try SequenceStreams(offsets: data.offsets, globalStreams: config.globalBatch, window: config.window)
-        // Every stream evaluates the same number of full windows: the shortest tape's.
-        windows = pristine.tapeLengths.min()! / config.window
-        let local = config.globalBatch / collective.size
-        firstStream = collective.rank * local
-        workspace = WindowWorkspace(model: model, batch: local, steps: config.window)
-        rows = Array(repeating: 0, count: local * config.window)
-        seed = config.seed
+    private enum Plan {
+        case streams(pristine: SequenceStreams, windows: Int, workspace: WindowWorkspace, firstStream: Int)
+        case wholeSequences(Evaluator)
     }
 
-    /// Characters (stream-steps) one validation pass covers, over all ranks.
-    public var characters: Int { pristine.globalStreams * windows * pristine.window }
+    let data: SequenceData
+    private let plan: Plan
+    let seed: UInt64
+    /// Rows (stream-steps) one validation pass covers, over all ranks.
+    public let characters: Int
+    /// What a pass reads, for the log.
+    public let summary: String
 
-    /// (reconstruction, KL) summed over the validation set and all ranks, in nats.
-    public func run(parameters: FloatBuffer, collective: Collective) -> (reconstruction: Double, kl: Double) {
-        var streams = pristine
-        workspace.initialH.zero()
-        workspace.initialC.zero()
-        var reconstruction = 0.0, kl = 0.0
-        for w in 0..<windows {
-            streams.nextWindow(firstStream: firstStream, batch: workspace.batch, rows: &rows, reset: &workspace.reset)
-            data.fill(workspace, rows: rows)
-            workspace.fillLatentNoise(seed: seed, step: w, firstStream: firstStream, purpose: .validation)
-            let loss = workspace.forward(parameters: parameters.pointer, normaliser: 1)
-            reconstruction += loss.reconstruction
-            kl += loss.kl
-            workspace.carryStateForward()
+    public init(model: VRNNModel, data: SequenceData, config: TrainingConfig, windowBudget: Int, collective: Collective) {
+        self.data = data
+        seed = config.seed
+        let g = config.globalBatch, t = config.window
+        if let pristine = try? SequenceStreams(offsets: data.offsets, globalStreams: g, window: t) {
+            let available = pristine.tapeLengths.min()! / t
+            let windows = windowBudget > 0 ? min(windowBudget, available) : available
+            let local = g / collective.size
+            plan = .streams(pristine: pristine, windows: windows, workspace: WindowWorkspace(model: model, batch: local, steps: t),
+                            firstStream: collective.rank * local)
+            characters = g * windows * t
+            summary = "validation reads \(g) streams x \(windows) windows of \(t) = \(characters) of the split's \(data.rowCount) rows"
+                + (windows < available ? " (--valid-windows \(windowBudget); --valid-all reads them all)" : "")
+        } else {
+            let sequences = data.offsets.count - 1
+            plan = .wholeSequences(Evaluator(model: model, data: data, segmentLength: nil, window: t, importanceSamples: 1,
+                                             posteriorMean: false, seed: config.seed, streams: g))
+            characters = data.rowCount
+            summary = "the validation split (\(data.rowCount) rows) is too short for \(g) streams of one window of \(t), "
+                + "so its \(sequences) sequence\(sequences == 1 ? " is" : "s are") validated whole, as vrnn eval does"
         }
-        let sums = collective.allreduceSum([reconstruction, kl])
-        return (sums[0], sums[1])
+    }
+
+    /// (reconstruction, KL) summed over the validation pass and all ranks, in nats.
+    public func run(parameters: FloatBuffer, collective: Collective) -> (reconstruction: Double, kl: Double) {
+        switch plan {
+        case .wholeSequences(let evaluator):
+            let totals = evaluator.run(collective: collective, parameters: parameters)
+            return (totals.reconstruction, totals.kl)
+        case .streams(var streams, let windows, let workspace, let firstStream):
+            workspace.initialH.zero()
+            workspace.initialC.zero()
+            var rows = [Int](repeating: 0, count: workspace.rows)
+            var reconstruction = 0.0, kl = 0.0
+            for w in 0..<windows {
+                streams.nextWindow(firstStream: firstStream, batch: workspace.batch, rows: &rows, reset: &workspace.reset)
+                data.fill(workspace, rows: rows)
+                workspace.fillLatentNoise(seed: seed, step: w, firstStream: firstStream, purpose: .validation)
+                let loss = workspace.forward(parameters: parameters.pointer, normaliser: 1)
+                reconstruction += loss.reconstruction
+                kl += loss.kl
+                workspace.carryStateForward()
+            }
+            let sums = collective.allreduceSum([reconstruction, kl])
+            return (sums[0], sums[1])
+        }
     }
 }

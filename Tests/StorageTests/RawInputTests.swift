@@ -1,9 +1,10 @@
+import CSndFile
 import Foundation
 import Storage
 import XCTest
 
-/// The raw formats `vrnn prepare` reads: CSV (columns, header, missing values), 16-bit PCM WAV
-/// and .npy, and the split and normalisation every real-valued dataset gets.
+/// The raw formats `vrnn prepare` reads: CSV (columns, header, missing values, quotes), audio
+/// through libsndfile and .npy, and the split and normalisation every real-valued dataset gets.
 final class RawInputTests: TemporaryFolderTestCase {
     func file(_ name: String, _ bytes: Data) throws -> String {
         let url = folder.appendingPathComponent(name)
@@ -27,7 +28,8 @@ final class RawInputTests: TemporaryFolderTestCase {
         let bare = try file("b.csv", Data("0.5,1\n1.5,2\n".utf8))
         XCTAssertEqual(try CSVSequence.read(bare, columns: nil, missing: .refuse).sequence, FrameSequence(values: [0.5, 1, 1.5, 2], dim: 2))
         for (text, message) in [("x,y\n1,2\n3\n", "b2.csv:3: 1 fields where the file has 2 columns"),
-                                ("x,y\n1,abc\n", "\"abc\" in column y is not a finite number"),
+                                ("x,y\n1,2\n3,abc\n", "b2.csv:3: \"abc\" in column y is not a finite number; leave the column out"),
+                                ("x,y\na,b\n", "no column holds numbers"),
                                 ("x,y\n", "no data rows after the header")] {
             let bad = try file("b2.csv", Data(text.utf8))
             XCTAssertThrowsError(try CSVSequence.read(bad, columns: nil, missing: .refuse)) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
@@ -35,30 +37,77 @@ final class RawInputTests: TemporaryFolderTestCase {
         XCTAssertThrowsError(try CSVSequence.read(path, columns: ["z"], missing: .refuse)) { XCTAssertTrue("\($0)".contains("no column z")) }
     }
 
-    /// A RIFF/WAVE file with a fmt chunk and 16-bit samples, of any channel count (vrnn writes mono only).
-    static func wav(samples: [Int16], channels: UInt16 = 1, rate: UInt32 = 8000) -> Data {
-        var data = Data("RIFF".utf8)
-        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
-        func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
-        u32(UInt32(36 + 2 * samples.count)); data.append(Data("WAVEfmt ".utf8))
-        u32(16); u16(1); u16(channels); u32(rate); u32(rate * 2 * UInt32(channels)); u16(2 * channels); u16(16)
-        data.append(Data("data".utf8)); u32(UInt32(2 * samples.count))
-        for s in samples { u16(UInt16(bitPattern: s)) }
-        return data
+    /// Quoted numbers, a date column left out by default (and named), and line numbers that count
+    /// blank lines and lines inside quoted fields.
+    func testCSVQuotesDatesAndLineNumbers() throws {
+        let quoted = try file("q.csv", Data("\"date\",\"x\",\"label\"\r\n\"2020-01-01\",\"1\",\"a, b\"\r\n\n\"2020-01-02\",\"2.5\",\"c\"\r\n".utf8))
+        let read = try CSVSequence.read(quoted, columns: nil, missing: .refuse)
+        XCTAssertEqual(read.sequence.values, [1, 2.5])
+        XCTAssertEqual(read.header, ["x"])
+        XCTAssertEqual(read.skipped, ["date", "label"])
+        let late = try file("late.csv", Data("x,note\n1,\"two\nlines\"\n\n2,ok\nthree,ok\n".utf8))
+        XCTAssertThrowsError(try CSVSequence.read(late, columns: ["x"], missing: .refuse)) {
+            XCTAssertTrue("\($0)".contains("late.csv:6: \"three\" in column x"), "\($0)")
+        }
     }
 
-    func testWAVFramesAndScaling() throws {
+    /// Columns of 0s and 1s stay raw; a constant column is centred, not blown up; --global shares one scale.
+    func testBinaryConstantAndGlobalScaling() throws {
+        let sequences = [FrameSequence(values: [0, 5, 7, 1, 5, 9, 1, 5, 11, 0, 5, 13], dim: 3)]
+        let prepared = try SequenceDataset.frames(sequences, validFraction: 0, metadata: "{}")
+        XCTAssertEqual(prepared.rawColumns, [0])
+        XCTAssertEqual(prepared.constantColumns, [1])
+        guard case .frames(let values, 3, let mean, let std) = prepared.dataset.values else { return XCTFail("frames") }
+        XCTAssertEqual(Array(values[0..<3]), [0, 0, (7 - 10) / Float(5.0.squareRoot())])
+        XCTAssertEqual(mean, [0, 5, 10])
+        XCTAssertEqual(std[0...1], [1, 1])
+        let global = try SequenceDataset.frames([FrameSequence(values: [1, 3, 5, 7], dim: 2)], validFraction: 0, metadata: "{}",
+                                                detectBinary: false, scaling: .global)
+        guard case .frames(_, 2, let globalMean, let globalStd) = global.dataset.values else { return XCTFail("frames") }
+        XCTAssertEqual(globalMean, [4, 4])
+        XCTAssertEqual(globalStd[0], Float(5.0.squareRoot()), accuracy: 1e-6)
+        XCTAssertEqual(globalStd[0], globalStd[1])
+    }
+
+    /// An audio file written by libsndfile: `format` (e.g. WAV | PCM_24), interleaved `samples`.
+    func audio(_ name: String, format: Int32, channels: Int, rate: Int = 8000, _ samples: [Float]) throws -> String {
+        let path = folder.appendingPathComponent(name).path
+        var info = SF_INFO()
+        info.format = format
+        info.channels = Int32(channels)
+        info.samplerate = Int32(rate)
+        let file = try XCTUnwrap(sf_open(path, Int32(SFM_WRITE), &info), String(cString: sf_strerror(nil)))
+        XCTAssertEqual(Int(sf_writef_float(file, samples, sf_count_t(samples.count / channels))), samples.count / channels)
+        sf_close(file)
+        return path
+    }
+
+    func testAudioFramesChannelsAndFormats() throws {
         // Written by vrnn's own encoder (what `vrnn sample --out x.wav` writes), read back exactly;
         // values beyond [-1, 1) are clamped.
         let path = try file("a.wav", WAVFile.encode([0, 0.5, -1.5, 0.25, 1 / 32768, 2 / 32768, 3 / 32768], sampleRate: 8000))
-        let read = try WAVFile.frames(path, frameSize: 3)
+        let read = try AudioFile.frames(path, frameSize: 3)
         XCTAssertEqual(read.sequence, FrameSequence(values: [0, 0.5, -1, 0.25, 1 / 32768, 2 / 32768], dim: 3))
         XCTAssertEqual(read.sampleRate, 8000)
         XCTAssertEqual(read.droppedSamples, 1)
-        let stereo = try file("s.wav", Self.wav(samples: [0, 0, 0, 0], channels: 2))
-        XCTAssertThrowsError(try WAVFile.frames(stereo, frameSize: 1)) { XCTAssertTrue("\($0)".contains("2-channel 16-bit")) }
-        let notWAV = try file("n.wav", Data("hello world, not a wav".utf8))
-        XCTAssertThrowsError(try WAVFile.frames(notWAV, frameSize: 1)) { XCTAssertTrue("\($0)".contains("not a WAV file")) }
+        // Stereo 24-bit WAV and FLAC: mixed down by default, one channel on request.
+        let left: [Float] = [0.5, -0.25, 0.125, 0], right: [Float] = [0.25, 0.25, -0.125, 0.5]
+        let interleaved = zip(left, right).flatMap { [$0, $1] }
+        for (name, format) in [("s24.wav", Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_24)), ("s.flac", Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16)),
+                               ("f.wav", Int32(SF_FORMAT_WAV | SF_FORMAT_FLOAT))] {
+            let stereo = try audio(name, format: format, channels: 2, interleaved)
+            XCTAssertEqual(try AudioFile.frames(stereo, frameSize: 2).sequence.values, zip(left, right).map { ($0 + $1) / 2 }, name)
+            XCTAssertEqual(try AudioFile.frames(stereo, frameSize: 4, channel: 1).sequence.values, right, name)
+            XCTAssertEqual(try AudioFile.frames(stereo, frameSize: 1).channels, 2)
+            XCTAssertThrowsError(try AudioFile.frames(stereo, frameSize: 1, channel: 2)) { XCTAssertTrue("\($0)".contains("has 2 channels"), "\($0)") }
+        }
+        // Headerless little-endian 16-bit PCM.
+        let pcm = try file("a.raw", Data([0x00, 0x40, 0x00, 0xC0]))
+        let rawRead = try AudioFile.frames(pcm, frameSize: 2, raw: AudioFile.Raw(format: .s16le, sampleRate: 16000))
+        XCTAssertEqual(rawRead.sequence.values, [0.5, -0.5])
+        XCTAssertEqual(rawRead.sampleRate, 16000)
+        let notAudio = try file("n.wav", Data("hello world, not a wav".utf8))
+        XCTAssertThrowsError(try AudioFile.frames(notAudio, frameSize: 1)) { XCTAssertTrue("\($0)".contains("cannot read it as audio"), "\($0)") }
     }
 
     /// A version-1 .npy file.
@@ -90,7 +139,7 @@ final class RawInputTests: TemporaryFolderTestCase {
     func testSplitAndNormalisationUseTheTrainingSplitOnly() throws {
         let sequences = [FrameSequence(values: [0, 10, 2, 10], dim: 2), FrameSequence(values: [4, 20, 6, 30], dim: 2),
                          FrameSequence(values: [100, 100], dim: 2)]
-        let dataset = try SequenceDataset.frames(sequences, validFraction: 0.2, metadata: "{}")
+        let dataset = try SequenceDataset.frames(sequences, validFraction: 0.2, metadata: "{}").dataset
         XCTAssertEqual(dataset.train, 0..<2)
         XCTAssertEqual(dataset.valid, 2..<3)
         guard case .frames(let values, 2, let mean, let std) = dataset.values else { return XCTFail("frames") }
@@ -99,7 +148,7 @@ final class RawInputTests: TemporaryFolderTestCase {
         XCTAssertEqual(values[0], -3 / std[0], accuracy: 1e-6)
         XCTAssertEqual(values[8], 97 / std[0], accuracy: 1e-4)                // the validation row, by training statistics
 
-        let single = try SequenceDataset.frames([FrameSequence(values: (0..<20).map(Float.init), dim: 1)], validFraction: 0.25, metadata: "{}")
+        let single = try SequenceDataset.frames([FrameSequence(values: (0..<20).map(Float.init), dim: 1)], validFraction: 0.25, metadata: "{}").dataset
         XCTAssertEqual(single.offsets, [0, 15, 20])
         XCTAssertEqual(single.valid, 1..<2)
     }

@@ -105,14 +105,28 @@ final class DistributedTrainingTests: XCTestCase {
     }
 
     /// A validation split too short for one window per stream is skipped, and the log says so.
-    func testTooShortValidationSplitIsSkippedVisibly() throws {
-        // 4,000 validation characters over 8 streams leave 500 each, fewer than a window of 600.
-        let result = try MPIRun.run(ranks: 1, [
+    func testTooShortValidationSplitIsValidatedWholeAndBudgetsAreLogged() throws {
+        // 4,000 validation characters over 8 streams leave 500 each, fewer than a window of 600:
+        // the split is validated whole, with the same figure on 1 and 2 ranks.
+        var figures: [Double] = []
+        for ranks in [1, 2] {
+            let result = try MPIRun.run(ranks: ranks, [
+                "train", "--data", dataset.path, "--run", runs.appendingPathComponent(UUID().uuidString).path,
+                "--preset", "tiny", "--global-batch", "8", "--window", "600", "--steps", "1"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stdout.contains("is too short for 8 streams of one window of 600, so its 1 sequence is validated whole"), result.stdout)
+            figures += Self.validationLosses(result.stdout)
+        }
+        XCTAssertEqual(figures.count, 2)
+        XCTAssertTrue(figures.allSatisfy(\.isFinite))
+        XCTAssertEqual(figures[0], figures[1], accuracy: 1e-3 * abs(figures[0]))
+        // A budget of 2 windows per stream reads 8 x 2 x 32 rows, and says how to read them all.
+        let budget = try MPIRun.run(ranks: 1, [
             "train", "--data", dataset.path, "--run", runs.appendingPathComponent(UUID().uuidString).path,
-            "--preset", "tiny", "--global-batch", "8", "--window", "600", "--steps", "1"])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertTrue(result.stdout.contains("validation skipped: stream 0 of 8 gets only 500 rows"), result.stdout)
-        XCTAssertTrue(Self.validationLosses(result.stdout).isEmpty)
+            "--preset", "tiny", "--steps", "1", "--valid-windows", "2"])
+        XCTAssertEqual(budget.status, 0, budget.stderr)
+        XCTAssertTrue(budget.stdout.contains("validation reads 8 streams x 2 windows of 32 = 512 of the split's 4000 rows "
+                                             + "(--valid-windows 2; --valid-all reads them all)"), budget.stdout)
     }
 
     /// The transport multi-node runs use.
@@ -144,7 +158,7 @@ final class DistributedTrainingTests: XCTestCase {
             (2, ["--data", "TEXT"], "not an HDF5 file"),
             (2, ["--data", "FIXTURE"], "not a vrnn dataset"),
             (2, ["--run", "EXISTING"], "already holds a run"),
-            (2, ["--global-batch", "64", "--window", "400"], "fewer than one window of 400"),
+            (2, ["--global-batch", "64", "--window", "400"], "the data's length allows --global-batch 40 at this --window"),
             (2, ["--steps", "-1"], "--steps (training.steps in config.json) must be at least 1 (got -1)"),
             (2, ["--sigma-min", "1e30"], "--sigma-min must be between 0 and 10"),
             (2, ["--eps", "inf"], "--eps (training.adam.epsilon in config.json) must be a positive number (got inf)"),

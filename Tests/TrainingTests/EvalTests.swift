@@ -96,12 +96,12 @@ extension EvalTests {
         // 2 s of a 440 Hz tone at 8 kHz in frames of 200 samples.
         let tone = (0..<16_000).map { Float(0.5 * sin(2 * Double.pi * 440 * Double($0) / 8000)) }
         try WAVFile.encode(tone, sampleRate: 8000).write(to: folder.appendingPathComponent("tone.wav"))
-        XCTAssertEqual(try vrnn(["prepare", "wav", path("tone.wav"), "--out", path("tone.h5"), "--frame", "200"]).status, 0)
+        XCTAssertEqual(try vrnn(["prepare", "audio", path("tone.wav"), "--out", path("tone.h5"), "--frame", "200"]).status, 0)
         XCTAssertEqual(try vrnn(["train", "--data", path("tone.h5"), "--run", path("tone"), "--preset", "tiny", "--global-batch", "2",
                                  "--window", "8", "--steps", "2", "--quiet"]).status, 0)
         let audio = try vrnn(["sample", "--checkpoint", path("tone"), "--samples", "2", "--length", "10", "--out", path("out.wav")])
         XCTAssertEqual(audio.status, 0, audio.stderr)
-        let read = try WAVFile.frames(path("out.wav"), frameSize: 1)
+        let read = try AudioFile.frames(path("out.wav"), frameSize: 1)
         XCTAssertEqual(read.sampleRate, 8000)
         XCTAssertEqual(read.sequence.length, 2 * 10 * 200 + 8000 / 4, "two samples of 10 frames and a quarter second between")
     }

@@ -45,21 +45,27 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertThrowsError(try SequenceStreams(offsets: [0, 40], globalStreams: 20, window: 3))
     }
 
-    /// Sequences of lengths 5, 3, 4, 2 over 2 streams: dealt to the shorter tape (ties to the lower
-    /// index): stream 0 gets [0,5) and [12,14), stream 1 gets [5,8) and [8,12); a reset at each start.
+    /// Sequences of lengths 5, 3, 4, 2 over 2 streams: the 14 rows back to back are cut in two
+    /// parts, stream 0 reading [0,5) and [5,7), stream 1 [7,8), [8,12) and [12,14): a sequence is
+    /// cut across streams, with a reset at each sequence start and at each part's start.
     func testManySequencesArePackedPerStreamWithResets() throws {
         var streams = try SequenceStreams(offsets: [0, 5, 8, 12, 14], globalStreams: 2, window: 7)
         XCTAssertEqual(streams.tapeLengths, [7, 7])
         var rows = [Int](repeating: 0, count: 14), reset = [UInt8](repeating: 0, count: 14)
         streams.nextWindow(firstStream: 0, batch: 2, rows: &rows, reset: &reset)
-        XCTAssertEqual(stride(from: 0, to: 14, by: 2).map { rows[$0] }, [0, 1, 2, 3, 4, 12, 13])
-        XCTAssertEqual(stride(from: 1, to: 14, by: 2).map { rows[$0] }, [5, 6, 7, 8, 9, 10, 11])
+        XCTAssertEqual(stride(from: 0, to: 14, by: 2).map { rows[$0] }, [0, 1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(stride(from: 1, to: 14, by: 2).map { rows[$0] }, [7, 8, 9, 10, 11, 12, 13])
         XCTAssertEqual(stride(from: 0, to: 14, by: 2).map { reset[$0] }, [1, 0, 0, 0, 0, 1, 0])
-        XCTAssertEqual(stride(from: 1, to: 14, by: 2).map { reset[$0] }, [1, 0, 0, 1, 0, 0, 0])
+        XCTAssertEqual(stride(from: 1, to: 14, by: 2).map { reset[$0] }, [1, 1, 0, 0, 0, 1, 0])
         streams.nextWindow(firstStream: 0, batch: 2, rows: &rows, reset: &reset)   // the tapes wrap
         XCTAssertEqual(streams.epochs, [1, 1])
         XCTAssertEqual(rows[0], 0)
         XCTAssertEqual(reset[0], 1)
+        // One long recording feeds 8 streams; only the total length limits G.
+        XCTAssertNoThrow(try SequenceStreams(offsets: [0, 4, 100], globalStreams: 8, window: 12))
+        XCTAssertThrowsError(try SequenceStreams(offsets: [0, 4, 100], globalStreams: 9, window: 12)) {
+            XCTAssertTrue("\($0)".contains("allows --global-batch 8"), "\($0)")
+        }
     }
 
     func testIndivisibleGlobalBatchIsRefused() throws {
