@@ -34,7 +34,7 @@ public enum DatasetPreparation {
         if valid == nil { fields["valid_fraction"] = output.validFraction } else { fields["valid_files"] = output.validInputs }
         let dataset = SequenceDataset(values: .tokens(tokens, vocabulary: text.vocabulary), offsets: [0] + ends.map(Int64.init),
                                       train: 0..<1, valid: 1..<ends.count, metadata: try PreparationOutput.json(fields))
-        try dataset.write(to: output.path, overwrite: output.force)
+        try dataset.writeFingerprinted(to: output.path, overwrite: output.force)
         return "vrnn prepare: \(output.path): \(trainCount) training and \(validCount) validation characters, vocabulary \(text.vocabulary.count)"
             + (outside > 0 ? ", \(outside) characters outside it replaced by '?'" : "")
     }

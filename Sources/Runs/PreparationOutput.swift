@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import Training
 
 /// Where a prepared dataset goes and what every `vrnn prepare` kind shares: the validation
 /// fraction, --force, the split-and-normalise path for real values and the summary line.
@@ -56,7 +57,7 @@ public struct PreparationOutput {
         metadata["raw_columns"] = prepared.rawColumns
         if let columns { metadata["columns"] = columns }
         prepared.dataset.metadata = try Self.json(metadata)
-        try prepared.dataset.write(to: path, overwrite: force)
+        try prepared.dataset.writeFingerprinted(to: path, overwrite: force)
         let unscaled = prepared.rawColumns.map { names[$0] }, constant = prepared.constantColumns.map { names[$0] }
         var summary = "vrnn prepare: \(path): \(dataset.train.count) training and \(dataset.valid.count) validation sequences, "
         summary += "\(dataset.rowCount) steps of \(d) value\(d == 1 ? "" : "s"), normalised with training-split statistics"
@@ -88,5 +89,15 @@ public struct PreparationOutput {
             guard !files.isEmpty else { throw UserError("\(input): no .\(extensions.joined(separator: ", .")) files in this folder") }
             return files
         }
+    }
+}
+
+extension SequenceDataset {
+    /// Writes the dataset with its training split's fingerprint, computed here once so that
+    /// training need not hash the whole data at every start.
+    func writeFingerprinted(to path: String, overwrite: Bool) throws {
+        var stamped = self
+        stamped.trainFingerprint = SequenceData(slice(train)).fingerprint
+        try stamped.write(to: path, overwrite: overwrite)
     }
 }

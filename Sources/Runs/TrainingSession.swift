@@ -33,13 +33,13 @@ final class TrainingSession {
         let saved = try checkpoint.map(RunCheckpoint.config)
         let base: RunConfig? = try saved ?? request.configFile.map(Self.readConfig)
 
-        let (train, valid, decoding, dataMetadata, dataPath) = try Self.loadData(request.data, savedPath: saved?.data)
+        let (train, valid, decoding, dataMetadata, dataPath, storedFingerprint) = try Self.loadData(request.data, savedPath: saved?.data)
         self.decoding = decoding
         self.dataMetadata = dataMetadata
         var config = request.configure(base, train, DatasetMetadata(dataMetadata).head)
         config.data = URL(fileURLWithPath: dataPath).standardizedFileURL.path   // absolute: a resume may start elsewhere
         if let problem = config.validationError() { throw UserError(problem) }
-        let fingerprint = train.fingerprint
+        let fingerprint = storedFingerprint ?? train.fingerprint   // stored by `vrnn prepare` since dataset format 2
         self.fingerprint = fingerprint
         if let saved, let checkpoint {
             try Self.checkCompatible(saved: saved, resumed: config, checkpoint: checkpoint, fingerprint: fingerprint)
@@ -120,7 +120,7 @@ final class TrainingSession {
     /// The training data and the validation split, from the request's source, or on resume the
     /// run's own data file; and the path read.
     static func loadData(_ source: RunRequest.DataSource?, savedPath: String?) throws
-        -> (SequenceData, SequenceData?, DataDecoding, metadata: String, path: String) {
+        -> (SequenceData, SequenceData?, DataDecoding, metadata: String, path: String, fingerprint: String?) {
         // On resume without a source: the run's own file, a dataset when it is HDF5 (or missing:
         // the dataset reader then says so), else raw text.
         if source == nil, let savedPath, !FileManager.default.fileExists(atPath: savedPath) {
@@ -131,7 +131,7 @@ final class TrainingSession {
         case nil: throw UserError("give the data to train on: --data DATASET.h5 or --text FILE")
         case .text(let path):
             let text = try EncodedText(bytes: try EncodedText.read(path), vocabulary: EncodedText.ascii, source: path)
-            return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil, .vocabulary(text.vocabulary), "{}", path)
+            return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil, .vocabulary(text.vocabulary), "{}", path, nil)
         case .dataset(let path):
             let dataset = try SequenceDataset(readingAt: path)
             let decoding: DataDecoding
@@ -140,7 +140,8 @@ final class TrainingSession {
             case .frames(_, _, let mean, let std): decoding = .statistics(mean: mean, std: std)
             }
             return (SequenceData(dataset.slice(dataset.train)),
-                    dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)), decoding, dataset.metadata, path)
+                    dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)), decoding, dataset.metadata, path,
+                    dataset.trainFingerprint)
         }
     }
 

@@ -8,7 +8,8 @@ public struct FileFormat: Equatable, Sendable {
     let noun: String
     let remedy: String
 
-    public static let dataset = FileFormat(name: "vrnn-dataset", version: 1, noun: "dataset", remedy: "make one with `vrnn prepare`")
+    /// Version 2: uint8 token ids, the training split's fingerprint and the metadata checksum.
+    public static let dataset = FileFormat(name: "vrnn-dataset", version: 2, noun: "dataset", remedy: "make one with `vrnn prepare`")
     /// Version 2: the metadata checksum (MetadataDigest).
     public static let checkpoint = FileFormat(name: "vrnn-checkpoint", version: 2, noun: "checkpoint",
                                               remedy: "give a checkpoint written by `vrnn train`, or its run folder")

@@ -2,9 +2,9 @@ import Foundation
 
 /// A checksum over what HDF5's Fletcher32 filter (on every dataset's values) does not cover:
 /// every attribute (of the root, groups and datasets) and every dataset's shape and element
-/// type. Stored as the root attribute
-/// `metadata_checksum` of checkpoints and verified on every read, so a flipped bit in the step,
-/// the config, Adam's state or a tensor's type is reported as damage instead of being used.
+/// type. Stored as the root attribute `metadata_checksum` of checkpoints and datasets and verified
+/// on every read, so a flipped bit in the step, the config, Adam's state, a tensor's type or a
+/// dataset's fingerprint is reported as damage instead of being used.
 enum MetadataDigest {
     static let attribute = "metadata_checksum"
 

@@ -1,8 +1,10 @@
 import Foundation
 
 /// A prepared dataset (ARCHITECTURE §6). Root attributes: `format` = "vrnn-dataset",
-/// `format_version`, `metadata` (JSON). `/data` holds int32 token ids [N] (text) or float32
-/// frames [N, D] (normalised). `/offsets` int64 [S+1] gives the sequence boundaries. Text adds
+/// `format_version`, `metadata` (JSON), and from version 2 `train_fingerprint` (the training
+/// split's fingerprint, computed once by `vrnn prepare`) and `metadata_checksum` (MetadataDigest,
+/// which protects the fingerprint). `/data` holds token ids [N] (uint8 from version 2, int32
+/// before) for text, or float32 frames [N, D] (normalised). `/offsets` int64 [S+1] gives the sequence boundaries. Text adds
 /// `/vocab` uint8 [V] (the byte each id stands for); frames add `/stats/mean` and `/stats/std`
 /// [D] (from the training split, to undo the normalisation). `/splits/train` and `/splits/valid`
 /// int64 [2] are half-open ranges of sequence indices.
@@ -17,9 +19,12 @@ public struct SequenceDataset: Equatable {
     public var train: Range<Int>
     public var valid: Range<Int>
     public var metadata: String
+    /// The training split's fingerprint as training computes it (nil in version 1 files).
+    public var trainFingerprint: String?
 
-    public init(values: Values, offsets: [Int64], train: Range<Int>, valid: Range<Int>, metadata: String) {
+    public init(values: Values, offsets: [Int64], train: Range<Int>, valid: Range<Int>, metadata: String, trainFingerprint: String? = nil) {
         self.values = values; self.offsets = offsets; self.train = train; self.valid = valid; self.metadata = metadata
+        self.trainFingerprint = trainFingerprint
     }
 
     /// Rows of the dataset: tokens, or frames of D values.
@@ -44,9 +49,11 @@ public struct SequenceDataset: Equatable {
         let writer = try HDF5Writer(creatingAt: path, overwrite: overwrite)
         try FileFormat.dataset.stamp(writer)
         try writer.setAttribute("metadata", metadata)
+        if let trainFingerprint { try writer.setAttribute("train_fingerprint", trainFingerprint) }
         switch values {
         case .tokens(let tokens, let vocabulary):
-            try writer.write(tokens, shape: [tokens.count], to: "data")
+            // Ids index a vocabulary of bytes, so they fit in a byte.
+            try writer.write(tokens.map { UInt8(truncatingIfNeeded: $0) }, shape: [tokens.count], to: "data")
             try writer.write(vocabulary, shape: [vocabulary.count], to: "vocab")
         case .frames(let frames, let d, let mean, let std):
             try writer.write(frames, shape: [frames.count / d, d], to: "data")
@@ -56,6 +63,7 @@ public struct SequenceDataset: Equatable {
         try writer.write(offsets, shape: [offsets.count], to: "offsets")
         try writer.write([Int64(train.lowerBound), Int64(train.upperBound)], shape: [2], to: "splits/train")
         try writer.write([Int64(valid.lowerBound), Int64(valid.upperBound)], shape: [2], to: "splits/valid")
+        try MetadataDigest.stamp(writer)
         try writer.commit()
     }
 
@@ -63,7 +71,10 @@ public struct SequenceDataset: Equatable {
     public init(readingAt path: String) throws {
         let file = try HDF5File(readingAt: path)
         try FileFormat.dataset.check(file)
+        // Version 2 adds the metadata checksum; version 1 files (vrnn 0.5 and 0.6) are read without one.
+        if try file.doubleAttribute("format_version") >= 2 { try MetadataDigest.verify(file) }
         metadata = (try? file.stringAttribute("metadata")) ?? "{}"
+        trainFingerprint = try? file.stringAttribute("train_fingerprint")
         if file.exists("vocab") {
             let data = try file.readInt32s("data")
             guard data.shape.count == 1 else { throw HDF5Error("\(path): /data has shape \(data.shape); a text dataset needs [N]") }

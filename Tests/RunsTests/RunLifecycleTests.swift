@@ -1,5 +1,6 @@
 import Foundation
 @testable import Runs
+import Storage
 import Training
 import VRNN
 import XCTest
@@ -95,5 +96,15 @@ final class RunLifecycleTests: RunsTestCase {
         }
         XCTAssertEqual(disposition(SIGUSR1), standard)
         XCTAssertEqual(disposition(SIGINT), ignore)
+    }
+
+    /// The fingerprint `vrnn prepare` stores is the one training would compute from the data, so
+    /// runs on older files and on new ones agree, and the ids stored as bytes read back unchanged.
+    func testPreparedDatasetsCarryTheTrainingFingerprint() throws {
+        let text = try makeText(count: 5_000), path = folder.appendingPathComponent("t.h5").path
+        _ = try DatasetPreparation.text(text, vocabulary: .data, output: PreparationOutput(path: path))
+        let dataset = try SequenceDataset(readingAt: path)
+        XCTAssertNotNil(dataset.trainFingerprint)
+        XCTAssertEqual(dataset.trainFingerprint, SequenceData(dataset.slice(dataset.train)).fingerprint)
     }
 }

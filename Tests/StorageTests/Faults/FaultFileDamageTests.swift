@@ -94,8 +94,10 @@ final class FaultFileDamageTests: TemporaryFolderTestCase {
         let tokens: [Int32] = (0..<600).map { Int32($0 % 3) }
         let good = folder.appendingPathComponent("good.h5").path
         try SequenceDataset(values: .tokens(tokens, vocabulary: [65, 66, 67]), offsets: [0, 500, 600], train: 0..<1, valid: 1..<2,
-                            metadata: "{}").write(to: good, overwrite: false)
-        XCTAssertNoThrow(try SequenceDataset(readingAt: good))
+                            metadata: "{}", trainFingerprint: "rows 500, sequences 1, fnv1a64 0").write(to: good, overwrite: false)
+        let read = try SequenceDataset(readingAt: good)
+        XCTAssertEqual(read.values, .tokens(tokens, vocabulary: [65, 66, 67]), "uint8 ids read back as the same ids")
+        XCTAssertEqual(read.trainFingerprint, "rows 500, sequences 1, fnv1a64 0")
         let checkpointFile = folder.appendingPathComponent("checkpoint.h5").path
         try checkpoint().write(to: checkpointFile)
         let empty = folder.appendingPathComponent("empty.h5").path
@@ -106,18 +108,27 @@ final class FaultFileDamageTests: TemporaryFolderTestCase {
                             valid: 1..<1, metadata: "{}").write(to: frames, overwrite: false)
         let cases: [(String, String)] = [
             (try copy(good, "truncated.h5") { try HDF5Surgery.truncate($0, to: 0.5) }, "truncated or corrupt"),
-            (try copy(good, "flipped.h5") { try HDF5Surgery.flipBit(in: $0, inside: HDF5Surgery.littleEndianBytes(Array(tokens[0..<12]))) },
+            (try copy(good, "flipped.h5") { try HDF5Surgery.flipBit(in: $0, inside: tokens[0..<48].map { UInt8($0) }) },
              "/data: its checksum does not match"),
+            // Format 2 protects the attributes (the training fingerprint among them), shapes and types.
+            (try copy(good, "fingerprint.h5") { try HDF5Surgery.flipBit(in: $0, inside: Array("rows 500, sequences 1".utf8)) },
+             "do not match their checksum; the file is damaged"),
+            (try copy(good, "retyped.h5") {
+                HDF5Surgery.replace("data", in: $0, with: tokens, shape: [600], fileType: chdf5_std_i32le(), memoryType: chdf5_native_int32())
+            }, "do not match their checksum; the file is damaged"),
             (checkpointFile, "not a vrnn dataset (format vrnn-checkpoint)"),
             (try copy(good, "newer.h5") { HDF5Surgery.setVersion(3, in: $0) }, "dataset format version 3 is newer"),
-            (try copy(good, "missing.h5") { HDF5Surgery.delete("offsets", in: $0) }, "missing dataset /offsets"),
+            // The reader's own checks, on format-1 copies (which carry no checksum).
+            (try copy(good, "missing.h5") { HDF5Surgery.delete("offsets", in: $0); HDF5Surgery.setVersion(1, in: $0) }, "missing dataset /offsets"),
             (try copy(good, "dtype.h5") {
                 HDF5Surgery.replace("data", in: $0, with: tokens.map(Float.init), shape: [600],
                                     fileType: chdf5_ieee_f32le(), memoryType: chdf5_native_float())
+                HDF5Surgery.setVersion(1, in: $0)
             }, "/data holds float32 but integer values are expected"),
             (try copy(frames, "shape.h5") {
                 HDF5Surgery.replace("data", in: $0, with: [Float](repeating: 1, count: 4), shape: [4],
                                     fileType: chdf5_ieee_f32le(), memoryType: chdf5_native_float())
+                HDF5Surgery.setVersion(1, in: $0)
             }, "/data has shape [4]; a real-valued dataset needs [N, D]"),
             (empty, "the dataset is empty"),
         ]
