@@ -16,6 +16,7 @@ static inline hid_t chdf5_c_s1(void) { return H5T_C_S1; }
 static inline hid_t chdf5_dataset_create_plist(void) { return H5P_DATASET_CREATE; }
 static inline hid_t chdf5_link_create_plist(void) { return H5P_LINK_CREATE; }
 static inline hid_t chdf5_file_access_plist(void) { return H5P_FILE_ACCESS; }
+static inline hid_t chdf5_dataset_access_plist(void) { return H5P_DATASET_ACCESS; }
 static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
 static inline unsigned chdf5_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned chdf5_acc_excl(void) { return H5F_ACC_EXCL; }

@@ -38,12 +38,13 @@ public struct Evaluation {
         try KernelPath.agree(world)
         (loaded, evaluator, isText) = try agreeing(world) {
             let loaded = try LoadedCheckpoint(request.checkpoint)
-            let dataset = try SequenceDataset(readingAt: request.data)
+            // The split is read from the file segment by segment, never whole.
+            let dataset = try StoredDataset(readingAt: request.data)
             let range = request.split == .valid ? dataset.valid : dataset.train
             guard !range.isEmpty else { throw UserError("\(request.data) has no \(request.split.rawValue) split; use --split train") }
-            let rows = SequenceData(dataset.slice(range))
+            let rows = SequenceData(dataset, sequences: range)
             if let problem = rows.mismatch(with: loaded.model.config) { throw UserError("\(request.data): \(problem)") }
-            let isText = try loaded.checkEncoding(of: dataset, path: request.data)
+            let isText = try loaded.checkEncoding(of: dataset.kind, path: request.data)
             let training = loaded.config.training
             let evaluator = Evaluator(model: loaded.model, data: rows, segmentLength: request.segment ?? (isText ? training.window : nil),
                                       window: training.window, importanceSamples: request.importanceSamples,
@@ -55,8 +56,9 @@ public struct Evaluation {
         }
     }
 
-    /// Evaluates (collective); returns the report's lines on rank 0 and none elsewhere.
-    public func run() -> [String] {
+    /// Evaluates (collective); returns the report's lines on rank 0 and none elsewhere. A rank
+    /// that could not read its segments (a damaged file) stops every rank, saying why.
+    public func run() throws -> [String] {
         let started = Date()
         var lastReport = started
         let progress: ((Int, Int) -> Void)? = !request.progress || world.rank != 0 ? nil : { done, total in
@@ -68,6 +70,9 @@ public struct Evaluation {
                                                          done, total, elapsed, eta))
         }
         let totals = evaluator.run(collective: world, progress: progress, parameters: FloatBuffer(loaded.parameters))
+        if let failing = world.firstFailingRank(evaluator.failure != nil) {
+            throw reportedFailure(evaluator.failure ?? UserError("the data could not be read"), from: failing, world)
+        }
         guard world.rank == 0 else { return [] }
         let perStep = { (v: Double) in v / max(totals.steps, 1) }, perSequence = { (v: Double) in v / max(totals.segments, 1) }
         let unit = isText ? "char" : "step"

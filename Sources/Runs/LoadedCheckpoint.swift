@@ -25,14 +25,14 @@ public struct LoadedCheckpoint {
 extension LoadedCheckpoint {
     /// Refuses a dataset whose values the model would misread (another vocabulary or another
     /// normalisation than its training data's); returns whether it is text.
-    public func checkEncoding(of dataset: SequenceDataset, path: String) throws -> Bool {
-        switch (dataset.values, try reader.decoding()) {
-        case (.tokens(_, let vocabulary), .vocabulary(let trained)):
+    public func checkEncoding(of dataset: StoredDataset.Kind, path: String) throws -> Bool {
+        switch (dataset, try reader.decoding()) {
+        case (.tokens(let vocabulary), .vocabulary(let trained)):
             guard vocabulary == trained else {
                 throw UserError("\(path) maps characters to ids differently from the model's training data; prepare it with the same --vocab")
             }
             return true
-        case (.frames(_, _, let mean, let std), .statistics(let trainedMean, let trainedStd)):
+        case (.frames(_, let mean, let std), .statistics(let trainedMean, let trainedStd)):
             guard mean == trainedMean, std == trainedStd else {
                 throw UserError("\(path) is normalised with other statistics than the model's training data; use the dataset the model was trained on")
             }

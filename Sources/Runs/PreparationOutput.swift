@@ -97,7 +97,7 @@ extension SequenceDataset {
     /// training need not hash the whole data at every start.
     func writeFingerprinted(to path: String, overwrite: Bool) throws {
         var stamped = self
-        stamped.trainFingerprint = SequenceData(slice(train)).fingerprint
+        stamped.trainFingerprint = try SequenceData(slice(train)).fingerprint()
         try stamped.write(to: path, overwrite: overwrite)
     }
 }

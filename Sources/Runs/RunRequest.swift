@@ -61,9 +61,9 @@ extension ModelConfig {
     /// here gets its usual mixture count (`Head.usualMixtures`); a model's own keeps its count.
     public func fitted(to data: SequenceData, head: Head?, suggested: Head? = nil, mixtures: Int?, frames: Bool = true) -> ModelConfig {
         var m = self
-        switch data.values {
-        case .tokens(_, let vocabulary) where m.input == .categorical: m.inputSize = vocabulary
-        case .frames(_, let d) where frames:
+        switch data.shape {
+        case .tokens(let vocabulary) where m.input == .categorical: m.inputSize = vocabulary
+        case .frames(let d) where frames:
             let own = input == .real ? self.head : nil
             m.input = .real
             m.inputSize = d

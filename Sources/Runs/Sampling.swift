@@ -119,7 +119,7 @@ public enum Sampling {
     static func reconstruction(of path: String, sequence: Int, loaded: LoadedCheckpoint) throws -> [(String, PenDrawing)] {
         guard case .statistics(let mean, let std) = try loaded.reader.decoding() else { throw UserError("--reconstruct is for pen models") }
         let dataset = try SequenceDataset(readingAt: path)
-        _ = try loaded.checkEncoding(of: dataset, path: path)
+        _ = try loaded.checkEncoding(of: dataset.kind, path: path)
         let split = dataset.valid.isEmpty ? dataset.train : dataset.valid
         guard sequence < split.count else { throw UserError("--sequence \(sequence): \(path) has \(split.count) validation sequences") }
         let index = split.lowerBound + sequence

@@ -61,6 +61,11 @@ public final class TrainingRun {
             var metrics = trainer.trainStep(inspectGradient: trainer.step == 0 ? dumpGradient(rank0) : nil)
             // The checked values are reduced over ranks, so every rank takes these branches together.
             if let what = metrics.nonFinite {
+                // A window that could not be read (a damaged file) is not skipped: the run stops, and
+                // the rank that failed says why.
+                if let failing = world.firstFailingRank(trainer.dataFailure != nil) {
+                    throw reportedFailure(trainer.dataFailure ?? UserError("the training data could not be read"), from: failing, world)
+                }
                 skipsInARow += 1
                 guard !metrics.applied, control.onNonFinite == .skip, skipsInARow <= control.maxSkips else {
                     throw reportedFailure(UserError(nonFiniteMessage(what, metrics, skipsInARow: skipsInARow)), world)
@@ -73,6 +78,9 @@ public final class TrainingRun {
             if metrics.step % control.checkEvery == 0 { try checkParametersAgree() }
             if let validator = session.validator, metrics.step % control.validEvery == 0 || metrics.step == training.steps {
                 let sums = validator.run(parameters: trainer.parameters, collective: world)
+                if let failing = world.firstFailingRank(validator.failure != nil) {
+                    throw reportedFailure(validator.failure ?? UserError("the validation data could not be read"), from: failing, world)
+                }
                 metrics.validLoss = (sums.reconstruction + sums.kl) / Double(validator.characters)
             }
             log.report(metrics)
@@ -104,8 +112,13 @@ public final class TrainingRun {
                 return
             }
         }
+        // The largest peak resident memory of any rank (collective: every rank reaches here).
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peak = world.allreduceMinMax([Double(usage.ru_maxrss) / 1024]).max[0]   // ru_maxrss is in KiB
         if let last {
             log.line(log.summary(last))
+            log.line(String(format: "vrnn: peak memory %.0f MB per rank (the largest of %d)", peak, world.size))
             log.line("vrnn: run folder \(session.folder.path): config.json, metrics.csv, checkpoint \(session.folder.checkpointPath(step: last.step))")
         }
     }

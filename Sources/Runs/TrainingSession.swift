@@ -39,7 +39,7 @@ final class TrainingSession {
         var config = request.configure(base, train, DatasetMetadata(dataMetadata).head)
         config.data = URL(fileURLWithPath: dataPath).standardizedFileURL.path   // absolute: a resume may start elsewhere
         if let problem = config.validationError() { throw UserError(problem) }
-        let fingerprint = storedFingerprint ?? train.fingerprint   // stored by `vrnn prepare` since dataset format 2
+        let fingerprint = try storedFingerprint ?? train.fingerprint()   // stored by `vrnn prepare` since dataset format 2
         self.fingerprint = fingerprint
         if let saved, let checkpoint {
             try Self.checkCompatible(saved: saved, resumed: config, checkpoint: checkpoint, fingerprint: fingerprint)
@@ -133,14 +133,15 @@ final class TrainingSession {
             let text = try EncodedText(bytes: try EncodedText.read(path), vocabulary: EncodedText.ascii, source: path)
             return (SequenceData(.tokens(text.tokens, vocabulary: text.vocabulary.count)), nil, .vocabulary(text.vocabulary), "{}", path, nil)
         case .dataset(let path):
-            let dataset = try SequenceDataset(readingAt: path)
+            // The file stays open and each window is read from it: nothing here grows with the data.
+            let dataset = try StoredDataset(readingAt: path)
             let decoding: DataDecoding
-            switch dataset.values {
-            case .tokens(_, let vocabulary): decoding = .vocabulary(vocabulary)
-            case .frames(_, _, let mean, let std): decoding = .statistics(mean: mean, std: std)
+            switch dataset.kind {
+            case .tokens(let vocabulary): decoding = .vocabulary(vocabulary)
+            case .frames(_, let mean, let std): decoding = .statistics(mean: mean, std: std)
             }
-            return (SequenceData(dataset.slice(dataset.train)),
-                    dataset.valid.isEmpty ? nil : SequenceData(dataset.slice(dataset.valid)), decoding, dataset.metadata, path,
+            return (SequenceData(dataset, sequences: dataset.train),
+                    dataset.valid.isEmpty ? nil : SequenceData(dataset, sequences: dataset.valid), decoding, dataset.metadata, path,
                     dataset.trainFingerprint)
         }
     }

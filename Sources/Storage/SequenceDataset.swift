@@ -27,6 +27,14 @@ public struct SequenceDataset: Equatable {
         self.trainFingerprint = trainFingerprint
     }
 
+    /// What a row is, with the vocabulary or the statistics.
+    public var kind: StoredDataset.Kind {
+        switch values {
+        case .tokens(_, let vocabulary): return .tokens(vocabulary: vocabulary)
+        case .frames(_, let d, let mean, let std): return .frames(dim: d, mean: mean, std: std)
+        }
+    }
+
     /// Rows of the dataset: tokens, or frames of D values.
     public var rowCount: Int {
         switch values {
@@ -67,48 +75,25 @@ public struct SequenceDataset: Equatable {
         try writer.commit()
     }
 
-    /// Reads and checks a dataset file; every problem is one line naming the file and what is wrong.
+    /// Reads and checks a whole dataset file (through StoredDataset); every problem is one line
+    /// naming the file and what is wrong.
     public init(readingAt path: String) throws {
-        let file = try HDF5File(readingAt: path)
-        try FileFormat.dataset.check(file)
-        // Version 2 adds the metadata checksum; version 1 files (vrnn 0.5 and 0.6) are read without one.
-        if try file.doubleAttribute("format_version") >= 2 { try MetadataDigest.verify(file) }
-        metadata = (try? file.stringAttribute("metadata")) ?? "{}"
-        trainFingerprint = try? file.stringAttribute("train_fingerprint")
-        if file.exists("vocab") {
-            let data = try file.readInt32s("data")
-            guard data.shape.count == 1 else { throw HDF5Error("\(path): /data has shape \(data.shape); a text dataset needs [N]") }
-            let vocabulary = try file.readInt32s("vocab").values.map { UInt8(truncatingIfNeeded: $0) }
-            guard !vocabulary.isEmpty, data.values.allSatisfy({ $0 >= 0 && Int($0) < vocabulary.count }) else {
-                throw HDF5Error("\(path): /data holds token ids outside the vocabulary of \(vocabulary.count)")
-            }
-            values = .tokens(data.values, vocabulary: vocabulary)
-        } else {
-            let data = try file.readFloats("data")
-            guard data.shape.count == 2, data.shape[1] >= 1 else {
-                throw HDF5Error("\(path): /data has shape \(data.shape); a real-valued dataset needs [N, D]")
-            }
-            if let bad = data.values.firstIndex(where: { !$0.isFinite }) {
-                throw HDF5Error("\(path): /data holds \(data.values[bad]) at row \(bad / data.shape[1]); the data must be finite")
-            }
-            let d = data.shape[1]
-            let mean = try file.readFloats("stats/mean").values, std = try file.readFloats("stats/std").values
-            guard mean.count == d, std.count == d else { throw HDF5Error("\(path): /stats/mean and /stats/std must hold \(d) values") }
-            values = .frames(data.values, dim: d, mean: mean, std: std)
+        let stored = try StoredDataset(readingAt: path)
+        let n = stored.rowCount
+        switch stored.kind {
+        case .tokens(let vocabulary):
+            var tokens = [Int32](repeating: 0, count: n)
+            try tokens.withUnsafeMutableBufferPointer { try stored.readTokens(0..<n, into: $0.baseAddress!) }
+            values = .tokens(tokens, vocabulary: vocabulary)
+        case .frames(let d, let mean, let std):
+            var frames = [Float](repeating: 0, count: n * d)
+            try frames.withUnsafeMutableBufferPointer { try stored.readFrames(0..<n, into: $0.baseAddress!) }
+            values = .frames(frames, dim: d, mean: mean, std: std)
         }
-        offsets = try file.readInt64s("offsets").values
-        let trainRange = try file.readInt64s("splits/train").values, validRange = try file.readInt64s("splits/valid").values
-        guard trainRange.count == 2, validRange.count == 2 else { throw HDF5Error("\(path): /splits/train and /splits/valid must hold [first, end)") }
-        train = Int(trainRange[0])..<Int(max(trainRange[0], trainRange[1]))
-        valid = Int(validRange[0])..<Int(max(validRange[0], validRange[1]))
-        let rows = rowCount, sequences = offsets.count - 1
-        guard rows > 0 else { throw HDF5Error("\(path): the dataset is empty") }
-        guard sequences >= 1, offsets.first == 0, offsets.last == Int64(rows),
-              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
-            throw HDF5Error("\(path): /offsets does not describe sequences covering /data")
-        }
-        guard train.lowerBound >= 0, train.upperBound <= sequences, valid.lowerBound >= 0, valid.upperBound <= sequences, !train.isEmpty else {
-            throw HDF5Error("\(path): the splits name sequences beyond the \(sequences) stored, or the training split is empty")
-        }
+        offsets = stored.offsets
+        train = stored.train
+        valid = stored.valid
+        metadata = stored.metadata
+        trainFingerprint = stored.trainFingerprint
     }
 }

@@ -30,6 +30,9 @@ public final class Evaluator {
     let seed: UInt64
     /// (first row, length) of every segment, in order.
     public let segments: [(start: Int, length: Int)]
+    /// Why this rank could not read its data during `run`, if it could not (the run still reduces
+    /// its sums, so no rank waits on it; its figures are then meaningless).
+    public private(set) var failure: Error?
     let window: Int
     let segmentsPerBatch: Int
 
@@ -78,7 +81,8 @@ public final class Evaluator {
                         workspace.reset[t * workspace.batch + b] = 0
                     }
                 }
-                data.fill(workspace, rows: rows)
+                // A read failure leaves this batch's rows as they were; the caller asks `failure`.
+                do { try data.fill(workspace, rows: rows) } catch { failure = failure ?? error }
                 if posteriorMean { workspace.noise.zero() } else {
                     // Sample k of segment s draws from generator s * K + k, whichever rank reads it.
                     let streams = (0..<workspace.batch).map { b in group[min(b / k, group.count - 1)] * k + b % k }

@@ -118,17 +118,22 @@ public final class Trainer {
 
     /// One optimisation step over the next window of this rank's streams. `inspectGradient` sees
     /// the gradient summed over ranks, before clipping.
+    /// Why this rank could not read its training data, if it could not (a damaged file).
+    public private(set) var dataFailure: Error?
+
     public func trainStep(inspectGradient: ((FloatBuffer) -> Void)? = nil) -> StepMetrics {
         let normaliser = Float(config.globalBatch * config.window)
         streams.nextWindow(firstStream: firstStream, batch: workspace.batch, rows: &rows, reset: &workspace.reset)
-        data.fill(workspace, rows: rows)
+        do { try data.fill(workspace, rows: rows) } catch { dataFailure = dataFailure ?? error }
         workspace.fillLatentNoise(seed: config.seed, step: step, firstStream: firstStream)
         gradient.zero()
         let kl = config.kl.term(step: step, base: klBase)
         workspace.forwardActivations(parameters: parameters.pointer)   // the losses come once, from backward
         let local = workspace.backward(parameters: parameters.pointer, gradient: gradient.pointer, normaliser: normaliser, kl: kl)
         collective.allreduceSum(gradient)
-        let sums = collective.allreduceSum([local.reconstruction, local.kl])
+        // A rank that could not read its window adds NaN, so every rank sees a non-finite loss and
+        // none applies the step; the caller then asks which rank failed (`dataFailure`).
+        let sums = collective.allreduceSum([dataFailure == nil ? local.reconstruction : .nan, local.kl])
         let adapted = config.kl.adapted(base: klBase, weight: kl.weight, kl: sums[1], reconstruction: sums[0])
         inspectGradient?(gradient)
         let norm = clipGlobalNorm(gradient, maxNorm: config.clip)

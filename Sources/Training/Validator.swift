@@ -20,6 +20,13 @@ public final class Validator {
     public let characters: Int
     /// What a pass reads, for the log.
     public let summary: String
+    private var streamFailure: Error?
+    /// Why this rank could not read its validation data, if it could not (a pass still reduces its
+    /// sums, so no rank waits; the caller asks every rank, as `Collective.firstFailingRank`).
+    public var failure: Error? {
+        if case .wholeSequences(let evaluator) = plan, let failure = evaluator.failure { return failure }
+        return streamFailure
+    }
 
     public init(model: VRNNModel, data: SequenceData, config: TrainingConfig, windowBudget: Int, collective: Collective) {
         self.data = data
@@ -57,7 +64,7 @@ public final class Validator {
             var reconstruction = 0.0, kl = 0.0
             for w in 0..<windows {
                 streams.nextWindow(firstStream: firstStream, batch: workspace.batch, rows: &rows, reset: &workspace.reset)
-                data.fill(workspace, rows: rows)
+                do { try data.fill(workspace, rows: rows) } catch { streamFailure = streamFailure ?? error }
                 workspace.fillLatentNoise(seed: seed, step: w, firstStream: firstStream, purpose: .validation)
                 let loss = workspace.forward(parameters: parameters.pointer, normaliser: 1)
                 reconstruction += loss.reconstruction

@@ -105,6 +105,6 @@ final class RunLifecycleTests: RunsTestCase {
         _ = try DatasetPreparation.text(text, vocabulary: .data, output: PreparationOutput(path: path))
         let dataset = try SequenceDataset(readingAt: path)
         XCTAssertNotNil(dataset.trainFingerprint)
-        XCTAssertEqual(dataset.trainFingerprint, SequenceData(dataset.slice(dataset.train)).fingerprint)
+        XCTAssertEqual(dataset.trainFingerprint, try SequenceData(dataset.slice(dataset.train)).fingerprint())
     }
 }
