@@ -54,7 +54,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CHDF5", "CSndFile"]),
         .testTarget(name: "PenTests", dependencies: ["Pen", "Drawing", "Kernels"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "VRNN", "Kernels", "Cluster", "Storage", "CSndFile"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "VRNN", "Kernels", "Cluster", "Storage", "CSndFile", "CHDF5"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "Training", "VRNN", "Storage", "Drawing"]),
     ]
 )
