@@ -1,6 +1,7 @@
 import Foundation
 import Pen
 import Storage
+import Training
 
 /// `vrnn prepare`: raw data into a dataset file. Each kind returns its one-line summary.
 public enum DatasetPreparation {
@@ -8,34 +9,50 @@ public enum DatasetPreparation {
     public enum TextVocabulary: String, CaseIterable, Sendable { case ascii, data }
 
     /// A text file (bytes or UTF-8) as one token stream; its last part becomes the validation
-    /// split, or the `validInputs` files do (one stream each).
+    /// split, or the `validInputs` files do (one stream each). The text is read twice, a block at
+    /// a time (the bytes it uses, then the ids written as they are made), so memory does not grow
+    /// with its size; the training split's fingerprint is computed on the way.
     public static func text(_ input: String, vocabulary vocab: TextVocabulary, output: PreparationOutput) throws -> String {
-        let (train, valid) = try output.readSplits([input], extensions: ["txt"], EncodedText.read)
-        let bytes = train.reduce(Data(), +), validBytes = valid ?? []
-        let used = validBytes.reduce(into: Set(bytes)) { $0.formUnion($1) }
-        let vocabulary = vocab == .ascii ? EncodedText.ascii : Array(used).sorted()
-        let text = try EncodedText(bytes: bytes + validBytes.reduce(Data(), +), vocabulary: vocabulary, source: input)
-        let tokens = text.tokens, outside = text.replaced
-        // Sequence ends: [0, train, end] for a fraction; [0, train, file 1 end, ...] for --valid files.
+        let files = try PreparationOutput.expand([input], extensions: ["txt"])
+        let validFiles = output.validInputs.isEmpty ? [] : try PreparationOutput.expand(output.validInputs, extensions: ["txt"])
+        try output.checkWritable(inputs: files + validFiles)
+        var counts = [Int](repeating: 0, count: 256)
+        let sizes = try (files + validFiles).map { file in try EncodedText.readBlocks(file) { block in for b in block { counts[Int(b)] += 1 } } }
+        let vocabulary = vocab == .ascii ? EncodedText.ascii : (0..<256).filter { counts[$0] > 0 }.map { UInt8($0) }
+        let ids = try EncodedText.ids(of: vocabulary, counts: counts, source: input).map { UInt8(truncatingIfNeeded: $0) }
+        let outside = EncodedText.outside(vocabulary, counts: counts), total = sizes.reduce(0, +)
+        // Sequence ends: [train, end] for a fraction; [train, file 1 end, ...] for --valid files.
         var ends: [Int]
-        if valid != nil {
-            ends = [bytes.count]
-            for file in validBytes { ends.append(ends.last! + file.count) }
+        if validFiles.isEmpty {
+            let validCount = Int((Double(total) * output.validFraction).rounded())
+            ends = [total - validCount] + (validCount > 0 ? [total] : [])
         } else {
-            let validCount = Int((Double(tokens.count) * output.validFraction).rounded())
-            ends = [tokens.count - validCount] + (validCount > 0 ? [tokens.count] : [])
+            ends = [sizes.prefix(files.count).reduce(0, +)]
+            for size in sizes.dropFirst(files.count) { ends.append(ends.last! + size) }
         }
-        let trainCount = ends[0], validCount = tokens.count - trainCount
+        let trainCount = ends[0], validCount = total - trainCount
         guard trainCount >= 1 else {
-            throw UserError("\(input): --valid-fraction \(output.validFraction) leaves no training text of \(tokens.count) characters; lower it")
+            throw UserError("\(input): --valid-fraction \(output.validFraction) leaves no training text of \(total) characters; lower it")
+        }
+        let writer = try DatasetWriter(path: output.path, overwrite: output.force, kind: .tokens(vocabulary: vocabulary), rows: total)
+        var fingerprint = DataFingerprint(.tokens(vocabulary: vocabulary.count))
+        var written = 0
+        for file in files + validFiles {
+            try EncodedText.readBlocks(file) { block in
+                let encoded = block.map { ids[Int($0)] }
+                try encoded.withUnsafeBufferPointer { encoded in
+                    fingerprint.add(UnsafeBufferPointer(rebasing: encoded[0..<max(0, min(encoded.count, trainCount - written))]))
+                    try writer.append(encoded)
+                }
+                written += block.count
+            }
         }
         var fields: [String: Any] = ["kind": "text", "source": (input as NSString).lastPathComponent, "vocab": vocab.rawValue,
-                                     "characters": tokens.count, "outside_vocabulary_replaced": outside]
-        if valid == nil { fields["valid_fraction"] = output.validFraction } else { fields["valid_files"] = output.validInputs }
-        let dataset = SequenceDataset(values: .tokens(tokens, vocabulary: text.vocabulary), offsets: [0] + ends.map(Int64.init),
-                                      train: 0..<1, valid: 1..<ends.count, metadata: try PreparationOutput.json(fields))
-        try dataset.writeFingerprinted(to: output.path, overwrite: output.force)
-        return "vrnn prepare: \(output.path): \(trainCount) training and \(validCount) validation characters, vocabulary \(text.vocabulary.count)"
+                                     "characters": total, "outside_vocabulary_replaced": outside]
+        if validFiles.isEmpty { fields["valid_fraction"] = output.validFraction } else { fields["valid_files"] = output.validInputs }
+        try writer.finish(offsets: [0] + ends.map(Int64.init), train: 0..<1, valid: 1..<ends.count, metadata: try PreparationOutput.json(fields),
+                          trainFingerprint: fingerprint.finish(rows: trainCount, offsets: [0, trainCount]))
+        return "vrnn prepare: \(output.path): \(trainCount) training and \(validCount) validation characters, vocabulary \(vocabulary.count)"
             + (outside > 0 ? ", \(outside) characters outside it replaced by '?'" : "")
     }
 

@@ -18,7 +18,7 @@ public final class HDF5File {
 
     /// Opens an existing file read-only.
     public init(readingAt path: String) throws {
-        H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)  // our errors are reported by us, once
+        HDF5Library.ready
         guard FileManager.default.fileExists(atPath: path) else {
             throw HDF5Error("\(path): no such file")
         }
@@ -41,7 +41,7 @@ public final class HDF5File {
 
     /// Whether `path` is an HDF5 file (false for a missing or unreadable one).
     public static func isHDF5(_ path: String) -> Bool {
-        H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
+        HDF5Library.ready
         return H5Fis_hdf5(path) > 0
     }
 

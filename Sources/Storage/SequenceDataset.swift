@@ -53,26 +53,16 @@ public struct SequenceDataset: Equatable {
         }
     }
 
+    /// Writes the dataset (built in memory, then put in place whole; DatasetWriter).
     public func write(to path: String, overwrite: Bool) throws {
-        let writer = try HDF5Writer(creatingAt: path, overwrite: overwrite)
-        try FileFormat.dataset.stamp(writer)
-        try writer.setAttribute("metadata", metadata)
-        if let trainFingerprint { try writer.setAttribute("train_fingerprint", trainFingerprint) }
+        let writer = try DatasetWriter(path: path, overwrite: overwrite, kind: kind, rows: rowCount, streaming: false)
         switch values {
-        case .tokens(let tokens, let vocabulary):
-            // Ids index a vocabulary of bytes, so they fit in a byte.
-            try writer.write(tokens.map { UInt8(truncatingIfNeeded: $0) }, shape: [tokens.count], to: "data")
-            try writer.write(vocabulary, shape: [vocabulary.count], to: "vocab")
-        case .frames(let frames, let d, let mean, let std):
-            try writer.write(frames, shape: [frames.count / d, d], to: "data")
-            try writer.write(mean, shape: [d], to: "stats/mean")
-            try writer.write(std, shape: [d], to: "stats/std")
+        case .tokens(let tokens, _):
+            try tokens.map { UInt8(truncatingIfNeeded: $0) }.withUnsafeBufferPointer { try writer.append($0) }
+        case .frames(let frames, _, _, _):
+            try frames.withUnsafeBufferPointer { try writer.append($0) }
         }
-        try writer.write(offsets, shape: [offsets.count], to: "offsets")
-        try writer.write([Int64(train.lowerBound), Int64(train.upperBound)], shape: [2], to: "splits/train")
-        try writer.write([Int64(valid.lowerBound), Int64(valid.upperBound)], shape: [2], to: "splits/valid")
-        try MetadataDigest.stamp(writer)
-        try writer.commit()
+        try writer.finish(offsets: offsets, train: train, valid: valid, metadata: metadata, trainFingerprint: trainFingerprint)
     }
 
     /// Reads and checks a whole dataset file (through StoredDataset); every problem is one line

@@ -160,24 +160,41 @@ public struct SequenceData: @unchecked Sendable {
 }
 
 extension SequenceData {
-    /// Identifies the data a run reads, so a resume on other data is refused: row and sequence
-    /// counts and an FNV-1a hash of the values' bits and the boundaries. `vrnn prepare` stores it
-    /// in the dataset, so training computes it only for older files.
+    /// Identifies the data a run reads, so a resume on other data is refused (DataFingerprint).
+    /// `vrnn prepare` stores it in the dataset, so training computes it only for older files.
     public func fingerprint() throws -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ word: UInt64) { hash = (hash ^ word) &* 0x0000_0100_0000_01b3 }
+        var hash = DataFingerprint(shape)
+        try scan { _, chunk in
+            switch chunk {
+            case .tokens(let tokens): hash.add(tokens)
+            case .frames(let frames): hash.add(frames)
+            }
+            return true
+        }
+        return hash.finish(rows: rowCount, offsets: offsets)
+    }
+}
+
+/// Row and sequence counts and an FNV-1a hash of the values' bits and the boundaries, built a
+/// block of rows at a time (so `vrnn prepare` can compute it while it writes).
+public struct DataFingerprint {
+    private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init(_ shape: SequenceData.Shape) {
         switch shape {
         case .tokens(let vocabulary): mix(UInt64(vocabulary))
         case .frames(let d): mix(UInt64(d))
         }
-        try scan { _, chunk in
-            switch chunk {
-            case .tokens(let tokens): for t in tokens { mix(UInt64(UInt32(bitPattern: t))) }
-            case .frames(let frames): for f in frames { mix(UInt64(f.bitPattern)) }
-            }
-            return true
-        }
+    }
+
+    private mutating func mix(_ word: UInt64) { hash = (hash ^ word) &* 0x0000_0100_0000_01b3 }
+
+    public mutating func add(_ tokens: UnsafeBufferPointer<Int32>) { for t in tokens { mix(UInt64(UInt32(bitPattern: t))) } }
+    public mutating func add(_ tokens: UnsafeBufferPointer<UInt8>) { for t in tokens { mix(UInt64(t)) } }
+    public mutating func add(_ frames: UnsafeBufferPointer<Float>) { for f in frames { mix(UInt64(f.bitPattern)) } }
+
+    public mutating func finish(rows: Int, offsets: [Int]) -> String {
         for o in offsets { mix(UInt64(o)) }
-        return "rows \(rowCount), sequences \(offsets.count - 1), fnv1a64 " + String(hash, radix: 16)
+        return "rows \(rows), sequences \(offsets.count - 1), fnv1a64 " + String(hash, radix: 16)
     }
 }

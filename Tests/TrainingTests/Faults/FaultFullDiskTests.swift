@@ -65,4 +65,22 @@ final class FaultFullDiskTests: CLITestCase {
         assertOneNoSpaceLine(result, "metrics")
         XCTAssertTrue(result.stderr.contains("metrics.csv"), result.stderr)
     }
+
+    /// `prepare` writes a large dataset straight to disk (HDF5 writing as it goes); a disk that
+    /// fills at any point is one line, with nothing left behind, at several fill levels.
+    func testAFullDiskWhilePreparingADatasetIsOneLine() throws {
+        // 1 MB of pseudo-random letters, which compress to about 0.6 MB.
+        var state: UInt64 = 1
+        let big = Data((0..<1_000_000).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(97 + (state >> 33) % 26)
+        })
+        try big.write(to: URL(fileURLWithPath: path("big.txt")))
+        for size in ["8k", "64k", "200k", "300k"] {
+            let disk = try smallDisk(size)
+            let result = try MPIRun.run(ranks: 1, ["prepare", "text", path("big.txt"), "--out", disk + "/big.h5"], timeout: 120)
+            assertOneNoSpaceLine(result, "prepare on a \(size) disk")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: disk), [], "left on the \(size) disk")
+        }
+    }
 }
