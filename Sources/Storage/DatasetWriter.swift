@@ -12,7 +12,9 @@ public final class DatasetWriter {
         writer = try HDF5Writer(creatingAt: path, overwrite: overwrite, streaming: streaming)
         try FileFormat.dataset.stamp(writer)
         switch kind {
-        case .tokens: data = try writer.stream(UInt8.self, shape: [rows], to: "data")   // ids of a vocabulary of bytes
+        // Ids of a vocabulary of bytes: one byte a character already, and uncompressed, so that
+        // prepare runs at disk speed and a training window reads only its own bytes.
+        case .tokens: data = try writer.stream(UInt8.self, shape: [rows], to: "data", compress: false)
         case .frames(let d, _, _): data = try writer.stream(Float.self, shape: [rows, d], to: "data")
         }
         self.kind = kind

@@ -14,7 +14,8 @@ public final class HDF5Writer {
     /// The file HDF5 writes when streaming (nil: the image is in memory).
     private let temporary: String?
     /// Every non-empty dataset is chunked with the Fletcher32 checksum, so a flipped bit is
-    /// detected on reading; datasets at least this large (elements) are also shuffled and gzipped.
+    /// detected on reading; datasets at least this large (elements) are also shuffled and gzipped
+    /// (level 1: most of the gain for a fraction of level 4's time).
     public static let compressionThreshold = 4096
 
     public init(creatingAt path: String, overwrite: Bool, streaming: Bool = false) throws {
@@ -57,7 +58,8 @@ public final class HDF5Writer {
     }
 
     /// A dataset of `shape` at `name` to fill a block of rows at a time (`HDF5RowWriter.append`).
-    public func stream<T: HDF5Storable>(_: T.Type, shape: [Int], to name: String) throws -> HDF5RowWriter {
+    /// `compress: false` keeps even a large dataset uncompressed (still checksummed).
+    public func stream<T: HDF5Storable>(_: T.Type, shape: [Int], to name: String, compress: Bool = true) throws -> HDF5RowWriter {
         var dims = shape.map { hsize_t($0) }
         let space = H5Screate_simple(Int32(dims.count), &dims, nil)
         defer { H5Sclose(space) }
@@ -73,9 +75,9 @@ public final class HDF5Writer {
             var chunk = dims
             chunk[0] = hsize_t(max(1, min(shape[0], 65536 / rowSize)))
             H5Pset_chunk(properties, Int32(chunk.count), &chunk)
-            if count >= Self.compressionThreshold {
+            if compress && count >= Self.compressionThreshold {
                 H5Pset_shuffle(properties)
-                H5Pset_deflate(properties, 4)
+                H5Pset_deflate(properties, 1)
             }
             H5Pset_fletcher32(properties)
         }
