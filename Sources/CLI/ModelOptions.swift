@@ -48,7 +48,7 @@ struct ModelOptions: ParsableArguments {
         if let cell { c.cell = cell }
         if let variant { c.variant = variant }
         if let activation { c.activation = activation }
-        if let head { c.head = head }
+        if let head { c.head = head; c.mixtures = head.usualMixtures }   // --mixtures, below, overrides
         if let mixtures { c.mixtures = mixtures }
         return c
     }

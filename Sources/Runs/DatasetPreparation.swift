@@ -64,26 +64,29 @@ public enum DatasetPreparation {
         for (flag, list) in [("--columns", columns), ("--raw-columns", rawColumns)] where list.map({ $0.isEmpty || $0.contains("") }) == true {
             throw UserError("\(flag) names an empty column; give header names or 0-based indices, comma-separated (e.g. \(flag) x,y)")
         }
-        let (train, valid) = try output.readSplits(inputs, extensions: ["csv"]) { file in
-            (file, try CSVSequence.read(file, columns: columns, missing: missing))
+        let (files, validCount) = try output.splitFiles(inputs, extensions: ["csv"])
+        // What each file's first read found: its columns, those left out, missing values handled.
+        var found: [Int: CSVSequence.Read] = [:]
+        let read = { (i: Int) throws -> FrameSequence in
+            let read = try CSVSequence.read(files[i], columns: columns, missing: missing)
+            if let first = found[0] ?? (i == 0 ? read : nil), read.header != first.header {
+                throw UserError("\(files[i]): columns \(read.header.joined(separator: ", ")) differ from the first file's "
+                                + "\(first.header.joined(separator: ", ")); choose the same columns with --columns")
+            }
+            if found[i] == nil { var summary = read; summary.sequence.values = []; found[i] = summary }
+            return read.sequence
         }
-        let all = train + (valid ?? [])
-        let names = all[0].1.header
-        if let (file, other) = all.first(where: { $0.1.header != names }) {
-            throw UserError("\(file): columns \(other.header.joined(separator: ", ")) differ from the first file's "
-                            + "\(names.joined(separator: ", ")); choose the same columns with --columns")
+        _ = try read(0)
+        let names = found[0]!.header
+        return try output.writeFrames(count: files.count, validCount: validCount, read: read, columns: names, rawColumns: rawColumns ?? []) {
+            let dropped = found.values.reduce(0) { $0 + $1.dropped }, filled = found.values.reduce(0) { $0 + $1.filled }
+            var note = dropped > 0 ? "; \(dropped) rows with missing values dropped" : filled > 0 ? "; \(filled) missing values interpolated" : ""
+            if let skipped = found[0]?.skipped, !skipped.isEmpty {
+                note += "; columns used: \(names.joined(separator: ", ")); left out as not numbers: \(skipped.joined(separator: ", ")) "
+                    + "(choose the columns with --columns)"
+            }
+            return (["kind": "csv", "files": files.count, "missing": missing.rawValue, "rows_dropped": dropped, "values_interpolated": filled], note)
         }
-        let dropped = all.reduce(0) { $0 + $1.1.dropped }, filled = all.reduce(0) { $0 + $1.1.filled }
-        var note = dropped > 0 ? "; \(dropped) rows with missing values dropped" : filled > 0 ? "; \(filled) missing values interpolated" : ""
-        let skipped = all[0].1.skipped
-        if !skipped.isEmpty {
-            note += "; columns used: \(names.joined(separator: ", ")); left out as not numbers: \(skipped.joined(separator: ", ")) "
-                + "(choose the columns with --columns)"
-        }
-        return try output.writeFrames(train.map(\.1.sequence), valid: valid?.map(\.1.sequence),
-                                      metadata: ["kind": "csv", "files": all.count, "missing": missing.rawValue,
-                                                 "rows_dropped": dropped, "values_interpolated": filled],
-                                      columns: names, rawColumns: rawColumns ?? [], note: note)
     }
 
     /// Audio files (every format libsndfile reads; headerless PCM with `raw`) cut into frames of
@@ -92,29 +95,33 @@ public enum DatasetPreparation {
     /// VRNN paper does; .perColumn each position in the frame on its own.
     public static func audio(_ inputs: [String], frame: Int, channel: Int? = nil, raw: AudioFile.Raw? = nil,
                              scaling: FrameScaling = .global, output: PreparationOutput) throws -> String {
-        let (train, valid) = try output.readSplits(inputs, extensions: raw == nil ? AudioFile.extensions : ["raw", "pcm"]) {
-            try AudioFile.frames($0, frameSize: frame, channel: channel, raw: raw)
+        let (files, validCount) = try output.splitFiles(inputs, extensions: raw == nil ? AudioFile.extensions : ["raw", "pcm"])
+        var found: [Int: AudioFile.Read] = [:]   // each file's first read, without its samples
+        let read = { (i: Int) throws -> FrameSequence in
+            let read = try AudioFile.frames(files[i], frameSize: frame, channel: channel, raw: raw)
+            if let first = found[0], read.sampleRate != first.sampleRate {
+                throw UserError("\(files[i]) is sampled at \(read.sampleRate) Hz, \(files[0]) at \(first.sampleRate) Hz; resample them to one rate")
+            }
+            if found[i] == nil { var summary = read; summary.sequence.values = []; found[i] = summary }
+            return read.sequence
         }
-        let all = train + (valid ?? [])
-        let rates = Set(all.map(\.sampleRate)), dropped = all.reduce(0) { $0 + $1.droppedSamples }
-        guard rates.count == 1 else { throw UserError("the files have different sample rates \(rates.sorted()); resample them to one") }
-        let mixed = all.contains { $0.channels > 1 }
-            ? (channel.map { "; channel \($0) of each file" } ?? "; channels mixed down to one (--channel picks one)") : ""
-        return try output.writeFrames(train.map(\.sequence), valid: valid?.map(\.sequence),
-                                      metadata: ["kind": "audio", "files": all.count, "frame": frame, "sample_rate": rates.first!,
-                                                 "samples_dropped": dropped, "channel": channel.map { "\($0)" } ?? "mixed"],
-                                      scaling: scaling,
-                                      note: mixed + (dropped > 0 ? "; \(dropped) trailing samples short of a frame dropped" : ""))
+        // A waveform has no 0/1 columns: silent stretches must not leave frame positions unscaled.
+        return try output.writeFrames(count: files.count, validCount: validCount, read: read, detectBinary: false, scaling: scaling) {
+            let dropped = found.values.reduce(0) { $0 + $1.droppedSamples }
+            let mixed = found.values.contains { $0.channels > 1 }
+                ? (channel.map { "; channel \($0) of each file" } ?? "; channels mixed down to one (--channel picks one)") : ""
+            return (["kind": "audio", "files": files.count, "frame": frame, "sample_rate": found[0]!.sampleRate,
+                     "samples_dropped": dropped, "channel": channel.map { "\($0)" } ?? "mixed"],
+                    mixed + (dropped > 0 ? "; \(dropped) trailing samples short of a frame dropped" : ""))
+        }
     }
 
     /// NumPy arrays, float32 or float64 [T, D]: one file is one sequence.
     public static func npy(_ inputs: [String], rawColumns: [String] = [], output: PreparationOutput) throws -> String {
-        let (train, valid) = try output.readSplits(inputs, extensions: ["npy"], NPYFile.read)
-        let all = train + (valid ?? [])
-        if let other = all.first(where: { $0.dim != all[0].dim }) {
-            throw UserError("the arrays have different widths (\(all[0].dim) and \(other.dim)); every file needs the same D")
+        let (files, validCount) = try output.splitFiles(inputs, extensions: ["npy"])
+        return try output.writeFrames(count: files.count, validCount: validCount, read: { try NPYFile.read(files[$0]) }, rawColumns: rawColumns) {
+            (["kind": "npy", "files": files.count], "")
         }
-        return try output.writeFrames(train, valid: valid, metadata: ["kind": "npy", "files": all.count], rawColumns: rawColumns)
     }
 
     /// The built-in pen-trajectory dataset, deterministic from `seed`: frames [dx, dy, pen-up] of
@@ -132,10 +139,11 @@ public enum DatasetPreparation {
         try MemoryBudget.check(floats: 4 * 3 * Double(sequences) * Double(figures) * pointsPerFigure,
                                for: "\(sequences) sequences of \(figures) figures", lower: "--sequences or --figures")
         let made = (0..<sequences).map {
-            FrameSequence(values: task.sequence(seed: seed, index: $0, figures: figures, jitter: jitter).frames, dim: 3)
+            FrameSequence(values: task.sequence(seed: seed, index: $0, figures: figures, jitter: jitter).frames.map(Double.init), dim: 3)
         }
-        return try output.writeFrames(made, metadata: ["kind": "synthetic", "task": task.rawValue, "sequences": sequences,
-                                                       "figures": figures, "seed": seed, "jitter": jitter, "head": "pen"],
-                                      columns: ["dx", "dy", "pen_up"], rawColumns: ["pen_up"])
+        return try output.writeFrames(count: made.count, validCount: nil, read: { made[$0] }, columns: ["dx", "dy", "pen_up"], rawColumns: ["pen_up"]) {
+            (["kind": "synthetic", "task": task.rawValue, "sequences": sequences, "figures": figures, "seed": seed, "jitter": jitter,
+              "head": "pen"], "")
+        }
     }
 }

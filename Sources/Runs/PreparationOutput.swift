@@ -17,13 +17,13 @@ public struct PreparationOutput {
         self.path = path; self.validFraction = validFraction; self.validInputs = validInputs; self.force = force
     }
 
-    /// Reads the training inputs and, with `validInputs`, the validation ones, each file by `read`;
-    /// checks the output against all of them first.
-    func readSplits<Item>(_ inputs: [String], extensions: [String], _ read: (String) throws -> Item) throws -> (train: [Item], valid: [Item]?) {
+    /// The training files then, with `validInputs`, the validation ones (folders expanded), and
+    /// how many are validation files; checked against the output before any slow reading.
+    func splitFiles(_ inputs: [String], extensions: [String]) throws -> (files: [String], validCount: Int?) {
         let files = try Self.expand(inputs, extensions: extensions)
         let validFiles = validInputs.isEmpty ? [] : try Self.expand(validInputs, extensions: extensions)
         try checkWritable(inputs: files + validFiles)
-        return (try files.map(read), validInputs.isEmpty ? nil : try validFiles.map(read))
+        return (files + validFiles, validInputs.isEmpty ? nil : validFiles.count)
     }
 
     /// Checks the output can be written, and is none of the `inputs`, before any slow reading,
@@ -32,35 +32,56 @@ public struct PreparationOutput {
         try OutputGuard.check(path, inputs: inputs, force: force)
     }
 
-    /// Normalises, splits and writes real-valued sequences; returns the summary, with a warning
-    /// line for constant columns. `columns` names the columns (kept in the metadata for samples);
-    /// `rawColumns` (names or 0-based indices) are kept unnormalised, as is every column of 0s and 1s.
-    func writeFrames(_ sequences: [FrameSequence], valid: [FrameSequence]? = nil, metadata: [String: Any], columns: [String]? = nil, rawColumns: [String] = [],
-                     scaling: FrameScaling = .perColumn, note: String = "") throws -> String {
-        let d = sequences.first?.dim ?? 0
+    /// Normalises, splits and writes real-valued sequences, reading them one at a time with
+    /// `read` (twice: to plan the split and the scaling, then to write), so memory holds one
+    /// sequence whatever their number. Returns the summary, with a warning line for constant
+    /// columns. `columns` names the columns (kept in the metadata for samples); `rawColumns`
+    /// (names or 0-based indices) are kept unnormalised, as is every column of 0s and 1s.
+    /// `details` gives what the reads found (read notes, metadata), once they are done.
+    func writeFrames(count: Int, validCount: Int?, read source: @escaping (Int) throws -> FrameSequence, columns: [String]? = nil,
+                     rawColumns: [String] = [], detectBinary: Bool = true, scaling: FrameScaling = .perColumn,
+                     details: () -> (metadata: [String: Any], note: String)) throws -> String {
+        // The last sequence read is kept, so the reads of one file in a row cost one.
+        var last: (index: Int, sequence: FrameSequence)?
+        let read = { (i: Int) throws -> FrameSequence in
+            if let last, last.index == i { return last.sequence }
+            let sequence = try source(i)
+            last = (i, sequence)
+            return sequence
+        }
+        let d = try read(0).dim
         let names = columns ?? (0..<d).map { "column \($0)" }
         let raw = try Set(rawColumns.map { column -> Int in
             if let index = names.firstIndex(of: column) { return index }
             if let index = Int(column), index >= 0, index < d { return index }
             throw UserError("--raw-columns names \(column), which is not among the columns used (\(columns?.joined(separator: ", ") ?? "0 to \(d - 1)"))")
         })
-        var prepared = try SequenceDataset.frames(sequences, validFraction: validFraction, valid: valid, metadata: "{}", rawColumns: raw,
-                                                  scaling: scaling)
-        let dataset = prepared.dataset
-        guard !dataset.train.isEmpty, dataset.offsets[dataset.train.upperBound] > dataset.offsets[dataset.train.lowerBound] else {
-            throw UserError(valid == nil ? "--valid-fraction \(validFraction) leaves no training data in \(sequences.count) sequence\(sequences.count == 1 ? "" : "s"); lower it"
-                                         : "the training files hold no data")
+        let plan = try FramePlan(count: count, validCount: validCount, validFraction: validFraction, rawColumns: raw, detectBinary: detectBinary,
+                                 scaling: scaling, read: read)
+        guard plan.trainCount > 0 else {
+            throw UserError(validCount == nil ? "--valid-fraction \(validFraction) leaves no training data in \(count) sequence\(count == 1 ? "" : "s"); lower it"
+                                              : "the training files hold no data")
         }
-        var metadata = metadata
-        if valid == nil { metadata["valid_fraction"] = validFraction } else { metadata["valid_files"] = validInputs }
+        let (found, note) = details()
+        var metadata = found
+        if validCount == nil { metadata["valid_fraction"] = validFraction } else { metadata["valid_files"] = validInputs }
         metadata["scaling"] = scaling.rawValue
-        metadata["raw_columns"] = prepared.rawColumns
+        metadata["raw_columns"] = plan.rawColumns
         if let columns { metadata["columns"] = columns }
-        prepared.dataset.metadata = try Self.json(metadata)
-        try prepared.dataset.writeFingerprinted(to: path, overwrite: force)
-        let unscaled = prepared.rawColumns.map { names[$0] }, constant = prepared.constantColumns.map { names[$0] }
-        var summary = "vrnn prepare: \(path): \(dataset.train.count) training and \(dataset.valid.count) validation sequences, "
-        summary += "\(dataset.rowCount) steps of \(d) value\(d == 1 ? "" : "s"), normalised with training-split statistics"
+        let writer = try DatasetWriter(path: path, overwrite: force, kind: plan.kind, rows: plan.rowCount)
+        var fingerprint = DataFingerprint(.frames(dim: d)), part = 0
+        let offsets = plan.offsets, trainRows = Int(offsets[plan.trainCount])
+        try plan.forEachScaled(read: read) { frames in
+            if part < plan.trainCount { fingerprint.add(frames) }
+            part += 1
+            try writer.append(frames)
+        }
+        try writer.finish(offsets: offsets, train: 0..<plan.trainCount, valid: plan.trainCount..<plan.parts.count,
+                          metadata: try Self.json(metadata),
+                          trainFingerprint: fingerprint.finish(rows: trainRows, offsets: offsets[0...plan.trainCount].map { Int($0) }))
+        let unscaled = plan.rawColumns.map { names[$0] }, constant = plan.constantColumns.map { names[$0] }
+        var summary = "vrnn prepare: \(path): \(plan.trainCount) training and \(plan.parts.count - plan.trainCount) validation sequences, "
+        summary += "\(plan.rowCount) steps of \(d) value\(d == 1 ? "" : "s"), normalised with training-split statistics"
         if scaling == .global { summary += " (one mean and standard deviation for all)" }
         if !unscaled.isEmpty { summary += "; kept unnormalised: " + unscaled.joined(separator: ", ") }
         summary += note
@@ -89,15 +110,5 @@ public struct PreparationOutput {
             guard !files.isEmpty else { throw UserError("\(input): no .\(extensions.joined(separator: ", .")) files in this folder") }
             return files
         }
-    }
-}
-
-extension SequenceDataset {
-    /// Writes the dataset with its training split's fingerprint, computed here once so that
-    /// training need not hash the whole data at every start.
-    func writeFingerprinted(to path: String, overwrite: Bool) throws {
-        var stamped = self
-        stamped.trainFingerprint = try SequenceData(slice(train)).fingerprint()
-        try stamped.write(to: path, overwrite: overwrite)
     }
 }

@@ -43,6 +43,13 @@ final class TrainingSession {
         self.fingerprint = fingerprint
         if let saved, let checkpoint {
             try Self.checkCompatible(saved: saved, resumed: config, checkpoint: checkpoint, fingerprint: fingerprint)
+            // Before 0.7, whole sequences were dealt to the streams; the streams' saved positions
+            // mean other rows now, except for one sequence (text), which was cut alike.
+            if train.offsets.count > 2 && VRNNVersion.isBefore(checkpoint.codeVersion, "0.7.0") {
+                throw UserError("\(checkpoint.file.path) was written by vrnn \(checkpoint.codeVersion), which dealt whole sequences to the "
+                                + "streams; this version cuts the data into G equal parts, so its streams' positions do not carry over; "
+                                + "start a new run on this data, or finish this one with vrnn \(checkpoint.codeVersion)")
+            }
             notes.append("resuming \(request.resume!) from step \(checkpoint.step) (\(checkpoint.file.path), written by vrnn \(checkpoint.codeVersion))")
             notes += (configDifferences(saved.training, config.training, under: "training")
                       + configDifferences(saved.control, config.control, under: "control")).map { "resume changes \($0)" }

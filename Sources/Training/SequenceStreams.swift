@@ -18,21 +18,25 @@ public struct SequenceStreams: Sendable {
     public var epochs: [Int]
 
     public enum StreamError: Error, CustomStringConvertible {
-        case tooShort(rows: Int, streams: Int, window: Int)
+        case tooShort(rows: Int, streams: Int, window: Int, ranks: Int)
         public var description: String {
             switch self {
-            case let .tooShort(rows, streams, window):
+            case let .tooShort(rows, streams, window, ranks):
+                // The largest G the data allows that the ranks can share.
+                let allowed = rows / window / ranks * ranks
                 return "\(streams) streams of at least one window of \(window) rows need \(streams * window) rows, but the data has \(rows); "
-                    + "the data's length allows --global-batch \(max(rows / window, 0)) at this --window (or use a smaller --window, or more data)"
+                    + (allowed > 0 ? "the data's length allows --global-batch \(allowed) at this --window\(ranks > 1 ? " on \(ranks) ranks" : "") (or use a smaller --window, or more data)"
+                                   : "use a smaller --window, or more data")
             }
         }
     }
 
-    /// `offsets` are sequence boundaries in rows ([S+1], first 0).
-    public init(offsets: [Int], globalStreams: Int, window: Int) throws {
+    /// `offsets` are sequence boundaries in rows ([S+1], first 0); `ranks` (that share the
+    /// streams) only shapes the advice when the data is too short.
+    public init(offsets: [Int], globalStreams: Int, window: Int, ranks: Int = 1) throws {
         precondition(globalStreams >= 1 && window >= 1 && offsets.count >= 2)
         let first = offsets[0], total = offsets.last! - first, part = total / globalStreams
-        guard part >= window else { throw StreamError.tooShort(rows: total, streams: globalStreams, window: window) }
+        guard part >= window else { throw StreamError.tooShort(rows: total, streams: globalStreams, window: window, ranks: ranks) }
         var ranges = [[Range<Int>]](repeating: [], count: globalStreams)
         var s = 0
         for g in 0..<globalStreams {

@@ -105,7 +105,7 @@ public final class Trainer {
         model.table.initialise(parameters, seed: config.seed)
         adam = Adam(parameterCount: model.parameterCount, config: config.adam)
         self.data = data
-        streams = try SequenceStreams(offsets: data.offsets, globalStreams: g, window: config.window)
+        streams = try SequenceStreams(offsets: data.offsets, globalStreams: g, window: config.window, ranks: n)
         rows = Array(repeating: 0, count: local * config.window)
         klBase = config.kl.beta
     }

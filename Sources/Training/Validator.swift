@@ -40,7 +40,8 @@ public final class Validator {
                             firstStream: collective.rank * local)
             characters = g * windows * t
             summary = "validation reads \(g) streams x \(windows) windows of \(t) = \(characters) of the split's \(data.rowCount) rows"
-                + (windows < available ? " (--valid-windows \(windowBudget); --valid-all reads them all)" : "")
+                + (windows < available ? " (--valid-windows \(windowBudget); --valid-all reads every window that fits; vrnn eval reads every row)"
+                   : data.rowCount > characters ? " (every window that fits the streams; vrnn eval reads every row)" : "")
         } else {
             let sequences = data.offsets.count - 1
             plan = .wholeSequences(Evaluator(model: model, data: data, segmentLength: nil, window: t, importanceSamples: 1,

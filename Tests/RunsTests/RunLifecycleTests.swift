@@ -107,4 +107,12 @@ final class RunLifecycleTests: RunsTestCase {
         XCTAssertNotNil(dataset.trainFingerprint)
         XCTAssertEqual(dataset.trainFingerprint, try SequenceData(dataset.slice(dataset.train)).fingerprint())
     }
+
+    /// Checkpoints of vrnn before 0.7 (which dealt sequences to streams) are told apart.
+    func testVersionsBefore07AreOlder() {
+        XCTAssertTrue(VRNNVersion.isBefore("0.6.0", "0.7.0"))
+        XCTAssertTrue(VRNNVersion.isBefore("unknown", "0.7.0"))
+        XCTAssertFalse(VRNNVersion.isBefore("0.7.0", "0.7.0"))
+        XCTAssertFalse(VRNNVersion.isBefore("0.10.0", "0.7.0"))
+    }
 }

@@ -45,6 +45,14 @@ final class RawInputTests: TemporaryFolderTestCase {
         XCTAssertEqual(read.sequence.values, [1, 2.5])
         XCTAssertEqual(read.header, ["x"])
         XCTAssertEqual(read.skipped, ["date", "label"])
+        for (name, bytes, message) in [("latin1.csv", Data([97, 44, 0xE9, 116, 10, 49, 44, 50, 10]), "latin1.csv:1: not UTF-8 text"),
+                                       ("twice.csv", Data("a,a\n1,2\n".utf8), "2 columns are named a"),
+                                       ("amb.csv", Data("b,0\n1,2\n".utf8), "--columns 0 names the column at index 1 and is also the index of column b")] {
+            let choose: [String]? = name == "latin1.csv" ? nil : [name == "twice.csv" ? "a" : "0"]
+            XCTAssertThrowsError(try CSVSequence.read(try file(name, bytes), columns: choose, missing: .refuse)) {
+                XCTAssertTrue("\($0)".contains(message), "\($0)")
+            }
+        }
         let late = try file("late.csv", Data("x,note\n1,\"two\nlines\"\n\n2,ok\nthree,ok\n".utf8))
         XCTAssertThrowsError(try CSVSequence.read(late, columns: ["x"], missing: .refuse)) {
             XCTAssertTrue("\($0)".contains("late.csv:6: \"three\" in column x"), "\($0)")
@@ -58,9 +66,16 @@ final class RawInputTests: TemporaryFolderTestCase {
         XCTAssertEqual(prepared.rawColumns, [0])
         XCTAssertEqual(prepared.constantColumns, [1])
         guard case .frames(let values, 3, let mean, let std) = prepared.dataset.values else { return XCTFail("frames") }
-        XCTAssertEqual(Array(values[0..<3]), [0, 0, (7 - 10) / Float(5.0.squareRoot())])
+        XCTAssertEqual(Array(values[0..<3]), [0, 0, Float(-3 / 5.0.squareRoot())])
         XCTAssertEqual(mean, [0, 5, 10])
         XCTAssertEqual(std[0...1], [1, 1])
+        // Epoch timestamps vary by a few seconds on 1.7e9: a varying column, scaled from Double.
+        let stamps = try SequenceDataset.frames([FrameSequence(values: (0..<4).map { 1_700_000_000 + Double($0) }, dim: 1)],
+                                                validFraction: 0, metadata: "{}")
+        XCTAssertEqual(stamps.constantColumns, [])
+        guard case .frames(let scaled, 1, _, let stampStd) = stamps.dataset.values else { return XCTFail("frames") }
+        XCTAssertEqual(stampStd[0], Float(1.25.squareRoot()), accuracy: 1e-6)
+        XCTAssertEqual(scaled, [-1.5, -0.5, 0.5, 1.5].map { Float($0 / 1.25.squareRoot()) })
         let global = try SequenceDataset.frames([FrameSequence(values: [1, 3, 5, 7], dim: 2)], validFraction: 0, metadata: "{}",
                                                 detectBinary: false, scaling: .global)
         guard case .frames(_, 2, let globalMean, let globalStd) = global.dataset.values else { return XCTFail("frames") }
@@ -96,8 +111,8 @@ final class RawInputTests: TemporaryFolderTestCase {
         for (name, format) in [("s24.wav", Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_24)), ("s.flac", Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16)),
                                ("f.wav", Int32(SF_FORMAT_WAV | SF_FORMAT_FLOAT))] {
             let stereo = try audio(name, format: format, channels: 2, interleaved)
-            XCTAssertEqual(try AudioFile.frames(stereo, frameSize: 2).sequence.values, zip(left, right).map { ($0 + $1) / 2 }, name)
-            XCTAssertEqual(try AudioFile.frames(stereo, frameSize: 4, channel: 1).sequence.values, right, name)
+            XCTAssertEqual(try AudioFile.frames(stereo, frameSize: 2).sequence.values, zip(left, right).map { Double(($0 + $1) / 2) }, name)
+            XCTAssertEqual(try AudioFile.frames(stereo, frameSize: 4, channel: 1).sequence.values, right.map(Double.init), name)
             XCTAssertEqual(try AudioFile.frames(stereo, frameSize: 1).channels, 2)
             XCTAssertThrowsError(try AudioFile.frames(stereo, frameSize: 1, channel: 2)) { XCTAssertTrue("\($0)".contains("has 2 channels"), "\($0)") }
         }
@@ -106,6 +121,12 @@ final class RawInputTests: TemporaryFolderTestCase {
         let rawRead = try AudioFile.frames(pcm, frameSize: 2, raw: AudioFile.Raw(format: .s16le, sampleRate: 16000))
         XCTAssertEqual(rawRead.sequence.values, [0.5, -0.5])
         XCTAssertEqual(rawRead.sampleRate, 16000)
+        XCTAssertThrowsError(try AudioFile.frames(try file("odd.raw", Data([0, 64, 0])), frameSize: 1, raw: AudioFile.Raw(format: .s16le, sampleRate: 8000))) {
+            XCTAssertTrue("\($0)".contains("3 bytes is not a whole number of 1-channel s16le samples"), "\($0)")
+        }
+        XCTAssertThrowsError(try AudioFile.frames(path, frameSize: 1, raw: AudioFile.Raw(format: .s16le, sampleRate: 8000))) {
+            XCTAssertTrue("\($0)".contains("has an audio header"), "\($0)")
+        }
         let notAudio = try file("n.wav", Data("hello world, not a wav".utf8))
         XCTAssertThrowsError(try AudioFile.frames(notAudio, frameSize: 1)) { XCTAssertTrue("\($0)".contains("cannot read it as audio"), "\($0)") }
     }
@@ -148,7 +169,7 @@ final class RawInputTests: TemporaryFolderTestCase {
         XCTAssertEqual(values[0], -3 / std[0], accuracy: 1e-6)
         XCTAssertEqual(values[8], 97 / std[0], accuracy: 1e-4)                // the validation row, by training statistics
 
-        let single = try SequenceDataset.frames([FrameSequence(values: (0..<20).map(Float.init), dim: 1)], validFraction: 0.25, metadata: "{}").dataset
+        let single = try SequenceDataset.frames([FrameSequence(values: (0..<20).map(Double.init), dim: 1)], validFraction: 0.25, metadata: "{}").dataset
         XCTAssertEqual(single.offsets, [0, 15, 20])
         XCTAssertEqual(single.valid, 1..<2)
     }

@@ -126,7 +126,7 @@ final class DistributedTrainingTests: XCTestCase {
             "--preset", "tiny", "--steps", "1", "--valid-windows", "2"])
         XCTAssertEqual(budget.status, 0, budget.stderr)
         XCTAssertTrue(budget.stdout.contains("validation reads 8 streams x 2 windows of 32 = 512 of the split's 4000 rows "
-                                             + "(--valid-windows 2; --valid-all reads them all)"), budget.stdout)
+                                             + "(--valid-windows 2; --valid-all reads every window that fits; vrnn eval reads every row)"), budget.stdout)
     }
 
     /// The transport multi-node runs use.

@@ -66,6 +66,10 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertThrowsError(try SequenceStreams(offsets: [0, 4, 100], globalStreams: 9, window: 12)) {
             XCTAssertTrue("\($0)".contains("allows --global-batch 8"), "\($0)")
         }
+        // On 2 ranks the advice is a G they can share: 100 rows hold 7 windows of 13, so 6.
+        XCTAssertThrowsError(try SequenceStreams(offsets: [0, 100], globalStreams: 8, window: 13, ranks: 2)) {
+            XCTAssertTrue("\($0)".contains("allows --global-batch 6 at this --window on 2 ranks"), "\($0)")
+        }
     }
 
     func testIndivisibleGlobalBatchIsRefused() throws {

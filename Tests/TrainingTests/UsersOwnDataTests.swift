@@ -54,6 +54,11 @@ final class UsersOwnDataTests: CLITestCase {
                             "--global-batch", "4", "--window", "20", "--steps", "1"])
         XCTAssertEqual(gmm.status, 0, gmm.stderr)
         XCTAssertTrue(gmm.stdout.contains("gmm head, 20 components"), gmm.stdout)
+        // From a pen run's config.json too: --head gmm gets its own 20 components, not the pen head's 5.
+        let configured = try vrnn(["train", "--config", path("pen-run") + "/config.json", "--data", path("pen3.h5"), "--run", path("gmm-config"),
+                                   "--head", "gmm", "--steps", "1"])
+        XCTAssertEqual(configured.status, 0, configured.stderr)
+        XCTAssertTrue(configured.stdout.contains("gmm head, 20 components"), configured.stdout)
 
         let binary = try vrnn(["prepare", "csv", csv, "--columns", "pen_up", "--out", path("bits.h5")])
         XCTAssertEqual(binary.status, 0, binary.stderr)

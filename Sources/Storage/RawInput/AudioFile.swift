@@ -28,6 +28,16 @@ public enum AudioFile {
             let endian = rawValue.hasSuffix("be") ? Int(SF_ENDIAN_BIG) : Int(SF_ENDIAN_LITTLE)
             return Int32(Int(SF_FORMAT_RAW) | sub | endian)
         }
+
+        var bytesPerSample: Int {
+            switch self {
+            case .s8, .u8: return 1
+            case .s16le, .s16be: return 2
+            case .s24le, .s24be: return 3
+            case .s32le, .s32be, .f32le, .f32be: return 4
+            case .f64le, .f64be: return 8
+            }
+        }
     }
 
     /// How to open a headerless file: its layout, sample rate and channel count.
@@ -52,6 +62,19 @@ public enum AudioFile {
     public static func frames(_ path: String, frameSize: Int, channel: Int? = nil, raw: Raw? = nil) throws -> Read {
         var info = SF_INFO()
         if let raw {
+            // A file with a header is not headerless PCM: its header would be read as samples.
+            var probe = SF_INFO()
+            if let headed = sf_open(path, Int32(SFM_READ), &probe) {
+                sf_close(headed)
+                throw HDF5Error("\(path) has an audio header (it opens as \(probe.channels)-channel audio at \(probe.samplerate) Hz); "
+                                + "drop --raw-rate and --raw-format, which are for headerless PCM")
+            }
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            let frameBytes = raw.format.bytesPerSample * raw.channels
+            guard size % frameBytes == 0 else {
+                throw HDF5Error("\(path): \(size) bytes is not a whole number of \(raw.channels)-channel \(raw.format.rawValue) samples "
+                                + "(\(frameBytes) bytes each); check --raw-format and --raw-channels")
+            }
             info.format = raw.format.sndfileFormat
             info.samplerate = Int32(clamping: raw.sampleRate)
             info.channels = Int32(clamping: raw.channels)
@@ -92,6 +115,7 @@ public enum AudioFile {
             done += got
         }
         if let bad = mono.firstIndex(where: { !$0.isFinite }) { throw HDF5Error("\(path): sample \(bad) is \(mono[bad]); audio must be finite") }
-        return Read(sequence: FrameSequence(values: mono, dim: frameSize), sampleRate: rate, channels: channels, droppedSamples: total - usable)
+        return Read(sequence: FrameSequence(values: mono.map(Double.init), dim: frameSize), sampleRate: rate, channels: channels,
+                    droppedSamples: total - usable)
     }
 }

@@ -50,6 +50,9 @@ public enum CSVSequence {
         func nextRow() throws -> (row: [String], line: Int)? {
             while let row = reader.next() {
                 let line = nextLine
+                if let error = reader.error as? CSVError, case .unicodeDecoding = error {
+                    throw Problem(description: "\(path):\(line): not UTF-8 text; save the file as UTF-8")
+                }
                 nextLine += 1 + row.reduce(0) { $0 + $1.reduce(0) { $1 == "\n" || $1 == "\r\n" ? $0 + 1 : $0 } }
                 if row.count == 1 && row[0].isEmpty { continue }
                 return (row, line)
@@ -57,21 +60,32 @@ public enum CSVSequence {
             // CSV.swift reports the end of a file stream as .cannotReadFile (Foundation's stream says
             // bytes are available until a read returns none); any other error is real.
             if let error = reader.error, !(error is CSVError && "\(error)" == "\(CSVError.cannotReadFile)") {
-                throw Problem(description: "\(path):\(nextLine): cannot read the file as UTF-8 CSV (\(error))")
+                if let error = error as? CSVError, case .unicodeDecoding = error {
+                    throw Problem(description: "\(path):\(nextLine): not UTF-8 text; save the file as UTF-8")
+                }
+                throw Problem(description: "\(path):\(nextLine): cannot read the file as CSV (\(error))")
             }
             return nil
         }
 
         guard let first = try nextRow() else { throw Problem(description: "\(path): the file is empty") }
-        let hasHeader = first.row.contains { Float($0) == nil && !isMissing($0) }
+        let hasHeader = first.row.contains { Double($0) == nil && !isMissing($0) }
         let header = hasHeader ? first.row : (0..<first.row.count).map { "column \($0)" }
         guard let firstData = hasHeader ? try nextRow() : first else { throw Problem(description: "\(path): no data rows after the header") }
 
-        let numeric = (0..<header.count).filter { $0 < firstData.row.count && (Float(firstData.row[$0]) != nil || isMissing(firstData.row[$0])) }
+        let numeric = (0..<header.count).filter { $0 < firstData.row.count && (Double(firstData.row[$0]) != nil || isMissing(firstData.row[$0])) }
         let chosen: [Int] = try columns.map { names in
             try names.map { column in
-                if hasHeader, let index = header.firstIndex(of: column) { return index }
-                if let index = Int(column), index >= 0, index < header.count { return index }
+                let named = hasHeader ? header.indices.filter { header[$0] == column } : []
+                let indexed = Int(column).flatMap { $0 >= 0 && $0 < header.count ? $0 : nil }
+                if named.count > 1 {
+                    throw Problem(description: "\(path): \(named.count) columns are named \(column); rename them, or choose by 0-based index")
+                }
+                if let name = named.first, let indexed, indexed != name {
+                    throw Problem(description: "\(path): --columns \(column) names the column at index \(name) and is also the index of column "
+                                  + "\(header[indexed]); rename the column")
+                }
+                if let index = named.first ?? indexed { return index }
                 throw Problem(description: "\(path): no column \(column) (columns: \(header.joined(separator: ", ")))")
             }
         } ?? numeric
@@ -79,7 +93,7 @@ public enum CSVSequence {
             throw Problem(description: "\(path): no column holds numbers (columns: \(header.joined(separator: ", "))); choose columns with --columns")
         }
         let d = chosen.count
-        var values: [Float] = [], rows = 0
+        var values: [Double] = [], rows = 0
         var current: (row: [String], line: Int)? = firstData
         while let (row, line) = current {
             guard row.count == header.count else {
@@ -95,7 +109,7 @@ public enum CSVSequence {
                     values.append(.nan)
                     continue
                 }
-                guard let value = Float(field), value.isFinite else {
+                guard let value = Double(field), value.isFinite else {
                     let choose = columns == nil ? "; leave the column out by naming the columns to use with --columns" : ""
                     throw Problem(description: "\(path):\(line): \"\(field)\" in column \(header[c]) is not a finite number\(choose)")
                 }
@@ -104,7 +118,7 @@ public enum CSVSequence {
             rows += 1
             current = try nextRow()
         }
-        let (filledValues, dropped, filled): ([Float], Int, Int)
+        let (filledValues, dropped, filled): ([Double], Int, Int)
         do { (filledValues, dropped, filled) = try fill(values, rows: rows, dim: d, missing: missing) { header[chosen[$0]] } } catch let problem as Problem {
             throw Problem(description: "\(path): \(problem)")
         }
@@ -114,7 +128,7 @@ public enum CSVSequence {
     }
 
     /// The missing (NaN) values of `values` [rows, d] dropped or filled as `missing` says.
-    static func fill(_ values: [Float], rows: Int, dim d: Int, missing: Missing, name: (Int) -> String) throws -> ([Float], dropped: Int, filled: Int) {
+    static func fill(_ values: [Double], rows: Int, dim d: Int, missing: Missing, name: (Int) -> String) throws -> ([Double], dropped: Int, filled: Int) {
         var values = values
         switch missing {
         case .refuse:
@@ -135,7 +149,7 @@ public enum CSVSequence {
                 // Each gap between neighbouring present rows a < b, filled on the line through them.
                 for (a, b) in zip(present, present.dropFirst()) where b > a + 1 {
                     let va = values[a * d + j], vb = values[b * d + j]
-                    for r in a + 1..<b { values[r * d + j] = va + (vb - va) * Float(r - a) / Float(b - a) }
+                    for r in a + 1..<b { values[r * d + j] = va + (vb - va) * Double(r - a) / Double(b - a) }
                 }
             }
             return (values, 0, filled)

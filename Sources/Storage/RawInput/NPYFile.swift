@@ -48,12 +48,12 @@ public enum NPYFile {
         guard bytes.count - body == count * width else {
             throw HDF5Error("\(path): holds \(bytes.count - body) data bytes where shape \(shape) needs \(count * width); the file is truncated")
         }
-        var values = [Float](repeating: 0, count: count)
+        var values = [Double](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in
             for i in 0..<count {
                 values[i] = width == 4
-                    ? Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: body + 4 * i, as: UInt32.self)))
-                    : Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: body + 8 * i, as: UInt64.self))))
+                    ? Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: body + 4 * i, as: UInt32.self))))
+                    : Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: body + 8 * i, as: UInt64.self)))
             }
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
