@@ -14,13 +14,26 @@ struct PrepareCSV: ParsableCommand {
     var rawColumns: String?
     @Option(help: "Missing values (empty, NA, NaN): refuse, drop (the rows) or interpolate (linearly).")
     var missing: CSVSequence.Missing = .refuse
+    @Option(help: "The character between fields: ',' (default), ';', 'tab' or any other single character.") var delimiter = ","
     @OptionGroup var output: PrepareOutput
+
+    func validate() throws {
+        guard separator != nil else { throw ValidationError("--delimiter must be one character or 'tab' (got \(delimiter))") }
+    }
+
+    /// The --delimiter as one character.
+    var separator: UnicodeScalar? {
+        if delimiter == "tab" { return "\t" }
+        let scalars = Array(delimiter.unicodeScalars)
+        return scalars.count == 1 && scalars[0] != "\"" && scalars[0] != "\n" ? scalars[0] : nil
+    }
 
     func run() throws {
         func list(_ text: String?) -> [String]? {
             text.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         }
-        print(try DatasetPreparation.csv(inputs, columns: list(columns), rawColumns: list(rawColumns), missing: missing, output: output.target))
+        print(try DatasetPreparation.csv(inputs, columns: list(columns), rawColumns: list(rawColumns), missing: missing, delimiter: separator!,
+                                         output: output.target))
     }
 }
 

@@ -60,7 +60,7 @@ public enum DatasetPreparation {
     /// are header names or 0-based indices (nil: every column holding numbers; the others are
     /// named in the summary). `rawColumns` (names or indices) are kept unnormalised.
     public static func csv(_ inputs: [String], columns: [String]?, rawColumns: [String]? = nil, missing: CSVSequence.Missing,
-                           output: PreparationOutput) throws -> String {
+                           delimiter: UnicodeScalar = ",", output: PreparationOutput) throws -> String {
         for (flag, list) in [("--columns", columns), ("--raw-columns", rawColumns)] where list.map({ $0.isEmpty || $0.contains("") }) == true {
             throw UserError("\(flag) names an empty column; give header names or 0-based indices, comma-separated (e.g. \(flag) x,y)")
         }
@@ -68,7 +68,7 @@ public enum DatasetPreparation {
         // What each file's first read found: its columns, those left out, missing values handled.
         var found: [Int: CSVSequence.Read] = [:]
         let read = { (i: Int) throws -> FrameSequence in
-            let read = try CSVSequence.read(files[i], columns: columns, missing: missing)
+            let read = try CSVSequence.read(files[i], columns: columns, missing: missing, delimiter: delimiter)
             if let first = found[0] ?? (i == 0 ? read : nil), read.header != first.header {
                 throw UserError("\(files[i]): columns \(read.header.joined(separator: ", ")) differ from the first file's "
                                 + "\(first.header.joined(separator: ", ")); choose the same columns with --columns")

@@ -53,6 +53,15 @@ final class RawInputTests: TemporaryFolderTestCase {
                 XCTAssertTrue("\($0)".contains(message), "\($0)")
             }
         }
+        let semicolons = try file("semi.csv", Data("x;y\n1,5;2\n3;4\n".utf8))
+        XCTAssertThrowsError(try CSVSequence.read(semicolons, columns: nil, missing: .refuse)) {
+            XCTAssertTrue("\($0)".contains("give --delimiter ';'"), "\($0)")
+        }
+        XCTAssertThrowsError(try CSVSequence.read(semicolons, columns: ["x", "y"], missing: .refuse, delimiter: ";")) {
+            XCTAssertTrue("\($0)".contains("semi.csv:2: \"1,5\" in column x is not a finite number"), "\($0)")   // a decimal comma
+        }
+        XCTAssertEqual(try CSVSequence.read(try file("semi2.csv", Data("x;y\n1;2\n3;4\n".utf8)), columns: nil, missing: .refuse, delimiter: ";")
+            .sequence.values, [1, 2, 3, 4])
         let late = try file("late.csv", Data("x,note\n1,\"two\nlines\"\n\n2,ok\nthree,ok\n".utf8))
         XCTAssertThrowsError(try CSVSequence.read(late, columns: ["x"], missing: .refuse)) {
             XCTAssertTrue("\($0)".contains("late.csv:6: \"three\" in column x"), "\($0)")

@@ -37,12 +37,12 @@ public enum CSVSequence {
     /// labels) out, naming them in `skipped`. A header is recognised when the first row holds a
     /// field that is neither a number nor a missing marker. Line numbers in messages count every
     /// line of the file, blank ones and those inside quoted fields included.
-    public static func read(_ path: String, columns: [String]?, missing: Missing) throws -> Read {
+    public static func read(_ path: String, columns: [String]?, missing: Missing, delimiter: UnicodeScalar = ",") throws -> Read {
         guard let stream = InputStream(fileAtPath: path), FileManager.default.isReadableFile(atPath: path) else {
             throw Problem(description: "\(path): cannot open the file")
         }
         let reader: CSVReader
-        do { reader = try CSVReader(stream: stream, hasHeaderRow: false, trimFields: true) } catch {
+        do { reader = try CSVReader(stream: stream, hasHeaderRow: false, trimFields: true, delimiter: delimiter) } catch {
             throw Problem(description: "\(path): cannot read the file as CSV (\(error))")
         }
         var nextLine = 1
@@ -69,6 +69,11 @@ public enum CSVSequence {
         }
 
         guard let first = try nextRow() else { throw Problem(description: "\(path): the file is empty") }
+        if first.row.count == 1, let other = [";", "\t", "|"].first(where: { first.row[0].contains($0) && String(delimiter) != $0 }) {
+            let shown = other == "\t" ? "tab" : other
+            throw Problem(description: "\(path): its first line is one field holding \(shown) characters; if \(shown) separates the fields, "
+                          + "give --delimiter \(other == "\t" ? "tab" : "'\(other)'")")
+        }
         let hasHeader = first.row.contains { Double($0) == nil && !isMissing($0) }
         let header = hasHeader ? first.row : (0..<first.row.count).map { "column \($0)" }
         guard let firstData = hasHeader ? try nextRow() : first else { throw Problem(description: "\(path): no data rows after the header") }
