@@ -69,6 +69,9 @@ struct TrainCommand: ParsableCommand {
         if data != nil && textPath != nil { throw ValidationError("--data and --text both give the data to train on; choose one") }
         if resume == nil && data == nil && textPath == nil { throw ValidationError("give the data to train on: --data DATASET.h5 or --text FILE") }
         if config != nil && model.preset != nil { throw ValidationError("--config and --preset both give a starting configuration; choose one") }
+        if model.mixtures != nil, let head = model.head, head.usualMixtures == 1 {
+            throw ValidationError("--mixtures applies to the gmm and pen heads, not --head \(head.rawValue); drop it or choose --head gmm")
+        }
         if validAll && validWindows != nil { throw ValidationError("--valid-all and --valid-windows both set the validation budget; choose one") }
         if resume != nil && (config != nil || model.preset != nil || runFolder != nil) {
             throw ValidationError("--resume continues a run with its own configuration and folder; drop --config, --preset and --run")

@@ -13,6 +13,8 @@ final class MetricsFile {
     let handle: FileHandle
     let path: String
     private(set) var history = MetricsHistory()
+    /// Steps up to the checkpoint's that a resumed file had no rows for (lost before the resume).
+    private(set) var missingSteps: ClosedRange<Int>?
 
     /// `resumingAt`: the checkpoint's step, with its rows and curve (nil when it predates curves).
     /// The checkpoint's rows stand in when the file is gone.
@@ -24,7 +26,8 @@ final class MetricsFile {
             defer { fclose(file) }
             if let restored, Self.header(of: file) == Self.columns {
                 history = restored
-                try Self.cut(path, after: step)
+                let last = try Self.cut(path, after: step)
+                if last < step { missingSteps = last + 1...step }
             } else {
                 rewind(file)
                 var replayed = MetricsHistory()
@@ -73,8 +76,9 @@ final class MetricsFile {
 
     /// Cuts the file after the last whole row whose step is at most `step`, reading back from the
     /// end: the cost depends on the rows after the checkpoint, not on the run's length. A last
-    /// line without its newline (a write that was cut off) always goes.
-    private static func cut(_ path: String, after step: Int) throws {
+    /// line without its newline (a write that was cut off) always goes. Returns the step of the
+    /// last row kept (0 when none is).
+    private static func cut(_ path: String, after step: Int) throws -> Int {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw UserError("cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -96,7 +100,7 @@ final class MetricsFile {
             while start > 0, let b = byte(start - 1), b != UInt8(ascii: "\n") { start -= 1 }
             return max(start, 0)
         }
-        var keep = size
+        var keep = size, lastStep = 0
         if size > 0, byte(size - 1) != UInt8(ascii: "\n") { keep = lineStart(before: size) }
         while keep > 0 {
             let start = lineStart(before: keep)
@@ -104,12 +108,13 @@ final class MetricsFile {
             var digits = ""
             var offset = start
             while let b = byte(offset), b != UInt8(ascii: ","), b != UInt8(ascii: "\n"), digits.count < 20 { digits.append(Character(UnicodeScalar(b))); offset += 1 }
-            if let rowStep = Int(digits), rowStep <= step { break }
+            if let rowStep = Int(digits), rowStep <= step { lastStep = rowStep; break }
             keep = start
         }
         if keep < size, truncate(path, off_t(keep)) != 0 {
             throw UserError("cannot write \(path): \(String(cString: strerror(errno)))")
         }
+        return lastStep
     }
 
     /// Keeps the rows of `file` up to `step`, handing each to `keep`, a line at a time. A file in

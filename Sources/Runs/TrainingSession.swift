@@ -103,6 +103,9 @@ final class TrainingSession {
         try Self.writeConfig(config, to: folder.configPath)
         metrics = try MetricsFile(path: folder.metricsPath, resumingAt: resuming ? trainer.step : nil,
                                   checkpointRows: history.rows, curve: history.curve)
+        if let missing = metrics?.missingSteps {
+            notes.append("metrics.csv has no rows for steps \(missing.lowerBound)-\(missing.upperBound), lost before this resume; the file and curves go on without them")
+        }
         self.lock = lock
     }
 

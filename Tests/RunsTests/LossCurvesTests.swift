@@ -90,4 +90,24 @@ final class LossCurvesTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: resumedPath, encoding: .utf8),
                        try String(contentsOfFile: straightPath, encoding: .utf8).replacingOccurrences(of: "\n5,", with: "\n5;"))
     }
+
+    /// A metrics.csv that lost rows before the checkpoint's step (cut by hand, say) is resumed
+    /// with the gap named, not silently.
+    func testAResumeNamesRowsLostBeforeTheCheckpoint() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-gap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("metrics.csv").path
+        var first: MetricsFile? = try MetricsFile(path: path)
+        for step in 1...20 {
+            try first!.append(StepMetrics(step: step, loss: 1, reconstruction: 1, kl: 0, gradientNorm: 1, learningRate: 0.001, klWeight: 1),
+                              charactersPerSecond: 1)
+        }
+        let (rows, curve) = (first!.checkpointRows, first!.curve)
+        first = nil
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        try (lines.prefix(16).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)   // steps 1-15
+        let resumed = try MetricsFile(path: path, resumingAt: 20, checkpointRows: rows, curve: curve)
+        XCTAssertEqual(resumed.missingSteps, 16...20)
+    }
 }

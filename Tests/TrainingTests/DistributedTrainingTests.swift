@@ -163,6 +163,7 @@ final class DistributedTrainingTests: XCTestCase {
             (2, ["--sigma-min", "1e30"], "--sigma-min must be between 0 and 10"),
             (2, ["--eps", "inf"], "--eps (training.adam.epsilon in config.json) must be a positive number (got inf)"),
             (2, ["--lr", "abc"], "The value 'abc' is invalid for '--lr <lr>' (vrnn train --help lists the options)"),
+            (2, ["--head", "gaussian", "--mixtures", "5"], "--mixtures applies to the gmm and pen heads, not --head gaussian"),
         ]
         let existing = runs.appendingPathComponent("existing")
         try FileManager.default.createDirectory(at: existing, withIntermediateDirectories: true)
