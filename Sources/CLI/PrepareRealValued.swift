@@ -46,7 +46,7 @@ struct PrepareWAV: ParsableCommand {
     @Argument(help: "Audio files or folders of them.") var inputs: [String]
     @Option(parsing: .unconditional, help: "Samples per frame (200 in the VRNN paper).") var frame = 200
     @Option(parsing: .unconditional, help: "The channel to use, 0-based (default: all channels mixed down to one).") var channel: Int?
-    @Option(help: "Normalisation: global (one mean and standard deviation for the waveform, as the VRNN paper) or per-column (each position in the frame).")
+    @Option(help: "Normalisation: global (one mean and standard deviation for the waveform, as the VRNN paper) or per-position (each position in the frame, or each CSV column, on its own).")
     var normalise: FrameScaling = .global
     @Option(name: .customLong("raw-rate"), parsing: .unconditional, help: "Headerless PCM: its sample rate (with --raw-format).") var rawRate: Int?
     @Option(name: .customLong("raw-format"), help: "Headerless PCM: its samples, \(AudioFile.RawFormat.allCases.map(\.rawValue).joined(separator: ", ")).")

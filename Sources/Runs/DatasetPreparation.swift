@@ -92,7 +92,7 @@ public enum DatasetPreparation {
     /// Audio files (every format libsndfile reads; headerless PCM with `raw`) cut into frames of
     /// `frame` samples: one file is one sequence. Channels are mixed down unless `channel` picks
     /// one. `scaling` .global normalises the waveform with one mean and standard deviation, as the
-    /// VRNN paper does; .perColumn each position in the frame on its own.
+    /// VRNN paper does; .perPosition each position in the frame on its own.
     public static func audio(_ inputs: [String], frame: Int, channel: Int? = nil, raw: AudioFile.Raw? = nil,
                              scaling: FrameScaling = .global, output: PreparationOutput) throws -> String {
         let (files, validCount) = try output.splitFiles(inputs, extensions: raw == nil ? AudioFile.extensions : ["raw", "pcm"])

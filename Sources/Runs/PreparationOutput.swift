@@ -39,7 +39,7 @@ public struct PreparationOutput {
     /// (names or 0-based indices) are kept unnormalised, as is every column of 0s and 1s.
     /// `details` gives what the reads found (read notes, metadata), once they are done.
     func writeFrames(count: Int, validCount: Int?, read source: @escaping (Int) throws -> FrameSequence, columns: [String]? = nil,
-                     rawColumns: [String] = [], detectBinary: Bool = true, scaling: FrameScaling = .perColumn,
+                     rawColumns: [String] = [], detectBinary: Bool = true, scaling: FrameScaling = .perPosition,
                      details: () -> (metadata: [String: Any], note: String)) throws -> String {
         // The last sequence read is kept, so the reads of one file in a row cost one.
         var last: (index: Int, sequence: FrameSequence)?

@@ -115,7 +115,7 @@ final class UsersOwnDataTests: CLITestCase {
         XCTAssertEqual(prepared.status, 0, prepared.stderr)
         XCTAssertTrue(prepared.stdout.contains("(one mean and standard deviation for all)"), prepared.stdout)
         XCTAssertTrue(prepared.stdout.contains("channels mixed down to one"), prepared.stdout)
-        let picked = try vrnn(["prepare", "audio", path("b.flac"), "--channel", "1", "--normalise", "per-column", "--out", path("right.h5")])
+        let picked = try vrnn(["prepare", "audio", path("b.flac"), "--channel", "1", "--normalise", "per-position", "--out", path("right.h5")])
         XCTAssertEqual(picked.status, 0, picked.stderr)
         XCTAssertTrue(picked.stdout.contains("channel 1 of each file"), picked.stdout)
         let trained = try vrnn(["train", "--data", path("audio.h5"), "--run", path("run"), "--preset", "tiny", "--head", "gmm", "--mixtures", "2",

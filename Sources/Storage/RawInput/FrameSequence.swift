@@ -14,7 +14,7 @@ public enum FrameScaling: String, CaseIterable, Sendable {
     /// as the VRNN paper normalises audio).
     case global
     /// A mean and standard deviation per column (features of different units).
-    case perColumn = "per-column"
+    case perPosition = "per-position"
 }
 
 /// A real-valued dataset made from sequences, and what its normalisation found.
@@ -108,7 +108,7 @@ public struct FramePlan {
     }
 
     public init(count: Int, validCount: Int? = nil, validFraction: Double, rawColumns: Set<Int> = [], detectBinary: Bool = true,
-                scaling: FrameScaling = .perColumn, read: (Int) throws -> FrameSequence) throws {
+                scaling: FrameScaling = .perPosition, read: (Int) throws -> FrameSequence) throws {
         var dim: Int?, lengths: [Int] = [], moments: [Moments] = []
         for i in 0..<count {
             let sequence = try read(i)
@@ -187,7 +187,7 @@ extension SequenceDataset {
     /// A real-valued dataset in memory from sequences (FramePlan says how).
     public static func frames(_ sequences: [FrameSequence], validFraction: Double, valid: [FrameSequence]? = nil, metadata: String,
                               rawColumns: Set<Int> = [], detectBinary: Bool = true,
-                              scaling: FrameScaling = .perColumn) throws -> PreparedFrames {
+                              scaling: FrameScaling = .perPosition) throws -> PreparedFrames {
         let all = sequences + (valid ?? [])
         let plan = try FramePlan(count: all.count, validCount: valid?.count, validFraction: validFraction, rawColumns: rawColumns,
                                  detectBinary: detectBinary, scaling: scaling) { all[$0] }
