@@ -50,10 +50,10 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("valid-every"), parsing: .unconditional, help: "Measure the validation loss every K steps (and at the end; default 200).")
     var validEvery: Int?
     @Option(name: .customLong("valid-windows"), parsing: .unconditional,
-            help: "Windows each stream reads per validation (default 20; 0 or --valid-all: every window that fits).")
+            help: "Windows each stream reads per validation (default 20; 0 or --valid-all: every row of the split).")
     var validWindows: Int?
     @Flag(name: .customLong("valid-all"),
-          help: "Validate on every window of the validation split that fits the G streams (as --valid-windows 0); vrnn eval reads every row.")
+          help: "Validate on every row of the validation split each time, as vrnn eval reads it (as --valid-windows 0).")
     var validAll = false
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Option(name: .customLong("check-every"), parsing: .unconditional, help: "Compare a checksum of the parameters across ranks every K steps (default 100).")

@@ -2,10 +2,10 @@ import Kernels
 import VRNN
 
 /// The validation loss. The validation data is read by the same G global streams as training,
-/// window by window from a zero state, forward only, at most `windowBudget` windows per stream (0:
-/// all), so a validation costs the same however large the split. When the split is too short
-/// for one window per stream, its sequences are validated whole by fewer streams, as `vrnn eval`
-/// does (one latent sample, no importance weighting). Each rank evaluates its own share and the
+/// window by window from a zero state, forward only, at most `windowBudget` windows per stream,
+/// so a validation costs the same however large the split. With a budget of 0 (`--valid-all`),
+/// or when the split is too short for one window per stream, every row is read as `vrnn eval`
+/// reads a split (one latent sample, no importance weighting). Each rank evaluates its own share and the
 /// sums are reduced, so the figure does not depend on the number of ranks.
 public final class Validator {
     private enum Plan {
@@ -32,23 +32,30 @@ public final class Validator {
         self.data = data
         seed = config.seed
         let g = config.globalBatch, t = config.window
-        if let pristine = try? SequenceStreams(offsets: data.offsets, globalStreams: g, window: t) {
+        let streams = try? SequenceStreams(offsets: data.offsets, globalStreams: g, window: t)
+        if let pristine = streams, windowBudget > 0 {
             let available = pristine.tapeLengths.min()! / t
-            let windows = windowBudget > 0 ? min(windowBudget, available) : available
+            let windows = min(windowBudget, available)
             let local = g / collective.size
             plan = .streams(pristine: pristine, windows: windows, workspace: WindowWorkspace(model: model, batch: local, steps: t),
                             firstStream: collective.rank * local)
             characters = g * windows * t
             summary = "validation reads \(g) streams x \(windows) windows of \(t) = \(characters) of the split's \(data.rowCount) rows"
-                + (windows < available ? " (--valid-windows \(windowBudget); --valid-all reads every window that fits; vrnn eval reads every row)"
-                   : data.rowCount > characters ? " (every window that fits the streams; vrnn eval reads every row)" : "")
+                + " (--valid-windows \(windowBudget); --valid-all reads every row)"
         } else {
+            // Every row, as `vrnn eval` reads a split: text in segments of T from a zero state,
+            // frames by whole sequences.
+            let text: Bool
+            if case .tokens = data.shape { text = true } else { text = false }
             let sequences = data.offsets.count - 1
-            plan = .wholeSequences(Evaluator(model: model, data: data, segmentLength: nil, window: t, importanceSamples: 1,
-                                             posteriorMean: false, seed: config.seed, streams: g))
+            plan = .wholeSequences(Evaluator(model: model, data: data, segmentLength: text && streams != nil ? t : nil, window: t,
+                                             importanceSamples: 1, posteriorMean: false, seed: config.seed, streams: g))
             characters = data.rowCount
-            summary = "the validation split (\(data.rowCount) rows) is too short for \(g) streams of one window of \(t), "
-                + "so its \(sequences) sequence\(sequences == 1 ? " is" : "s are") validated whole, as vrnn eval does"
+            summary = streams != nil
+                ? "validation reads all \(data.rowCount) rows of the split (--valid-all), "
+                    + (text ? "in segments of \(t) from a zero state" : "by whole sequences") + ", as vrnn eval does"
+                : "the validation split (\(data.rowCount) rows) is too short for \(g) streams of one window of \(t), "
+                    + "so its \(sequences) sequence\(sequences == 1 ? " is" : "s are") validated whole, as vrnn eval does"
         }
     }
 

@@ -126,7 +126,14 @@ final class DistributedTrainingTests: XCTestCase {
             "--preset", "tiny", "--steps", "1", "--valid-windows", "2"])
         XCTAssertEqual(budget.status, 0, budget.stderr)
         XCTAssertTrue(budget.stdout.contains("validation reads 8 streams x 2 windows of 32 = 512 of the split's 4000 rows "
-                                             + "(--valid-windows 2; --valid-all reads every window that fits; vrnn eval reads every row)"), budget.stdout)
+                                             + "(--valid-windows 2; --valid-all reads every row)"), budget.stdout)
+        let all = try MPIRun.run(ranks: 2, [
+            "train", "--data", dataset.path, "--run", runs.appendingPathComponent(UUID().uuidString).path,
+            "--preset", "tiny", "--steps", "1", "--valid-all"])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        XCTAssertTrue(all.stdout.contains("validation reads all 4000 rows of the split (--valid-all), in segments of 32 from a zero state"),
+                      all.stdout)
+        XCTAssertEqual(Self.validationLosses(all.stdout).count, 1)
     }
 
     /// The transport multi-node runs use.
