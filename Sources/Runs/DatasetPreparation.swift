@@ -69,7 +69,7 @@ public enum DatasetPreparation {
         var found: [Int: CSVSequence.Read] = [:]
         let read = { (i: Int) throws -> FrameSequence in
             let read = try CSVSequence.read(files[i], columns: columns, missing: missing, delimiter: delimiter)
-            if let first = found[0] ?? (i == 0 ? read : nil), read.header != first.header {
+            if let first = found[0], read.header != first.header {   // file 0 is read first
                 throw UserError("\(files[i]): columns \(read.header.joined(separator: ", ")) differ from the first file's "
                                 + "\(first.header.joined(separator: ", ")); choose the same columns with --columns")
             }

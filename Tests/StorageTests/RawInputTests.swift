@@ -183,3 +183,27 @@ final class RawInputTests: TemporaryFolderTestCase {
         XCTAssertEqual(single.valid, 1..<2)
     }
 }
+
+/// A real-valued dataset built in memory by FramePlan from sequences held here (prepare writes
+/// the same plan to a file), and what its normalisation found.
+struct PreparedFrames {
+    var dataset: SequenceDataset
+    /// Columns kept as they are: asked for, or holding only 0s and 1s in the training split.
+    var rawColumns: [Int]
+    /// Columns with one value throughout the training split (scaled by 1, not by their zero spread).
+    var constantColumns: [Int]
+}
+
+extension SequenceDataset {
+    static func frames(_ sequences: [FrameSequence], validFraction: Double, valid: [FrameSequence]? = nil, metadata: String,
+                       rawColumns: Set<Int> = [], detectBinary: Bool = true, scaling: FrameScaling = .perPosition) throws -> PreparedFrames {
+        let all = sequences + (valid ?? [])
+        let plan = try FramePlan(count: all.count, validCount: valid?.count, validFraction: validFraction, rawColumns: rawColumns,
+                                 detectBinary: detectBinary, scaling: scaling) { all[$0] }
+        var values: [Float] = []
+        try plan.forEachScaled(read: { all[$0] }) { values += $0 }
+        let dataset = SequenceDataset(values: .frames(values, dim: plan.dim, mean: plan.mean, std: plan.std), offsets: plan.offsets,
+                                      train: 0..<plan.trainCount, valid: plan.trainCount..<plan.parts.count, metadata: metadata)
+        return PreparedFrames(dataset: dataset, rawColumns: plan.rawColumns, constantColumns: plan.constantColumns)
+    }
+}

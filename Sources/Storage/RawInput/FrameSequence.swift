@@ -8,22 +8,13 @@ public struct FrameSequence: Equatable, Sendable {
     public var length: Int { values.count / dim }
 }
 
-/// How `SequenceDataset.frames` scales the values.
+/// How `FramePlan` scales the values.
 public enum FrameScaling: String, CaseIterable, Sendable {
     /// One mean and standard deviation over every scaled column (a waveform cut into frames,
     /// as the VRNN paper normalises audio).
     case global
     /// A mean and standard deviation per column (features of different units).
     case perPosition = "per-position"
-}
-
-/// A real-valued dataset made from sequences, and what its normalisation found.
-public struct PreparedFrames {
-    public var dataset: SequenceDataset
-    /// Columns kept as they are: asked for, or holding only 0s and 1s in the training split.
-    public var rawColumns: [Int]
-    /// Columns with one value throughout the training split (scaled by 1, not by their zero spread).
-    public var constantColumns: [Int]
 }
 
 /// How real-valued sequences become a dataset, decided in one pass over them (each read once,
@@ -167,12 +158,11 @@ public struct FramePlan {
     /// The stored sequences' boundaries [S+1].
     public var offsets: [Int64] { parts.reduce(into: [Int64(0)]) { $0.append($0.last! + Int64($1.rows.count)) } }
 
-    /// Each stored sequence's frames, scaled, in order (`read` gives the source sequences again).
+    /// Each stored sequence's frames, scaled, in order (`read` gives the source sequences again;
+    /// a lone sequence split in two is asked for twice in a row).
     public func forEachScaled(read: (Int) throws -> FrameSequence, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
-        var cached: (index: Int, sequence: FrameSequence)?
         for (i, rows) in parts {
-            let sequence = try cached.flatMap { $0.index == i ? $0.sequence : nil } ?? read(i)
-            cached = (i, sequence)
+            let sequence = try read(i)
             // Centred and scaled in Double, then stored as Float.
             let first = rows.lowerBound * dim
             let values = (0..<rows.count * dim).map { k in Float((sequence.values[first + k] - centre[k % dim]) / scale[k % dim]) }
@@ -181,20 +171,4 @@ public struct FramePlan {
     }
 
     public var kind: StoredDataset.Kind { .frames(dim: dim, mean: mean, std: std) }
-}
-
-extension SequenceDataset {
-    /// A real-valued dataset in memory from sequences (FramePlan says how).
-    public static func frames(_ sequences: [FrameSequence], validFraction: Double, valid: [FrameSequence]? = nil, metadata: String,
-                              rawColumns: Set<Int> = [], detectBinary: Bool = true,
-                              scaling: FrameScaling = .perPosition) throws -> PreparedFrames {
-        let all = sequences + (valid ?? [])
-        let plan = try FramePlan(count: all.count, validCount: valid?.count, validFraction: validFraction, rawColumns: rawColumns,
-                                 detectBinary: detectBinary, scaling: scaling) { all[$0] }
-        var values: [Float] = []
-        try plan.forEachScaled(read: { all[$0] }) { values += $0 }
-        let dataset = SequenceDataset(values: .frames(values, dim: plan.dim, mean: plan.mean, std: plan.std), offsets: plan.offsets,
-                                      train: 0..<plan.trainCount, valid: plan.trainCount..<plan.parts.count, metadata: metadata)
-        return PreparedFrames(dataset: dataset, rawColumns: plan.rawColumns, constantColumns: plan.constantColumns)
-    }
 }
