@@ -67,25 +67,29 @@ final class FaultKilledJobTests: RunFolderTestCase {
     }
 
     /// SIGUSR1, the third stop signal, is passed on like TERM and INT (it had killed the launcher
-    /// and left mpirun and the ranks training); sent before the ranks can have installed their
-    /// handlers, it still ends the whole job, with no process left behind.
+    /// and left mpirun and the ranks training); sent while the job is still starting, at any of
+    /// several moments (one, before mpirun forwarded signals, had been lost and the job trained
+    /// on), it still ends the whole job, with no process left behind.
     func testLauncherPassesOnSigusr1EvenBeforeTheRanksAreReady() throws {
         try stopThroughLauncher(SIGUSR1, run: "usr1")
-        let early = Process()
-        early.executableURL = MPIRun.root.appendingPathComponent("launch/mpirun")
-        early.arguments = ["2", "train"] + start("early", steps: 100_000)
-        var environment = MPIRun.environment
-        environment["VRNN"] = MPIRun.vrnn
-        early.environment = environment
-        early.standardOutput = FileHandle.nullDevice
-        early.standardError = FileHandle.nullDevice
-        try early.run()
-        usleep(100_000)
-        kill(early.processIdentifier, SIGUSR1)
-        let deadline = Date().addingTimeInterval(60)
-        while early.isRunning && Date() < deadline { usleep(50_000) }
-        XCTAssertFalse(early.isRunning, "the job did not end")
-        sleep(1)
-        XCTAssertEqual(try Self.processes(matching: folder("early")), [], "processes of the job were left behind")
+        for delay: useconds_t in [20_000, 50_000, 100_000, 300_000] {
+            let early = Process(), run = "early-\(delay)"
+            early.executableURL = MPIRun.root.appendingPathComponent("launch/mpirun")
+            early.arguments = ["2", "train"] + start(run, steps: 100_000)
+            var environment = MPIRun.environment
+            environment["VRNN"] = MPIRun.vrnn
+            early.environment = environment
+            early.standardOutput = FileHandle.nullDevice
+            early.standardError = FileHandle.nullDevice
+            try early.run()
+            usleep(delay)
+            kill(early.processIdentifier, SIGUSR1)
+            let deadline = Date().addingTimeInterval(60)
+            while early.isRunning && Date() < deadline { usleep(50_000) }
+            XCTAssertFalse(early.isRunning, "the job signalled after \(delay) µs did not end")
+            sleep(1)
+            XCTAssertEqual(try Self.processes(matching: folder(run)), [], "processes of the job signalled after \(delay) µs were left behind")
+            for pid in try Self.processes(matching: folder(run)) { kill(pid, SIGKILL) }
+        }
     }
 }
