@@ -54,7 +54,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CHDF5", "CSndFile"]),
         .testTarget(name: "PenTests", dependencies: ["Pen", "Drawing", "Kernels"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "VRNN", "Kernels", "Cluster", "Storage", "CSndFile", "CHDF5"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "VRNN", "Kernels", "Cluster", "Storage", "CSndFile", "CHDF5"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "Training", "VRNN", "Storage", "Drawing"]),
     ]
 )

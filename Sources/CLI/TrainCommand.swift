@@ -36,7 +36,18 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Adam beta1.") var beta1: Float?
     @Option(parsing: .unconditional, help: "Adam beta2.") var beta2: Float?
     @Option(parsing: .unconditional, help: "Adam epsilon.") var eps: Float?
-    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Adam L2 weight decay.") var weightDecay: Float?
+    @Option(name: .customLong("lr-schedule"), help: "How the learning rate moves over --steps: constant (default), cosine (to --lr-min) or step (times --lr-decay every --lr-decay-every steps).")
+    var lrSchedule: LearningRateSchedule.Shape?
+    @Option(name: .customLong("warmup-steps"), parsing: .unconditional, help: "Raise the learning rate linearly to --lr over this many steps first.")
+    var warmupSteps: Int?
+    @Option(name: .customLong("lr-min"), parsing: .unconditional, help: "The cosine schedule's final learning rate, and the step schedule's floor (default 0).")
+    var lrMin: Float?
+    @Option(name: .customLong("lr-decay"), parsing: .unconditional, help: "The step schedule's factor (default 0.1).") var lrDecay: Float?
+    @Option(name: .customLong("lr-decay-every"), parsing: .unconditional, help: "The step schedule's interval in steps (default: a third of the steps after warm-up).")
+    var lrDecayEvery: Int?
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Weight decay (decoupled, as AdamW, unless --decay-style l2).") var weightDecay: Float?
+    @Option(name: .customLong("decay-style"), help: "adamw: shrink the weights by lr*decay each step (torch.optim.AdamW, default); l2: add decay*w to the gradient (torch.optim.Adam).")
+    var decayStyle: AdamConfig.DecayStyle?
     @Option(parsing: .unconditional, help: "Global gradient-norm clipping threshold.") var clip: Float?
     @Option(name: .customLong("kl-weight"), parsing: .unconditional, help: "Fixed weight beta of the KL term (the adaptive weight's start value).")
     var klWeight: Float?
@@ -96,6 +107,12 @@ struct TrainCommand: ParsableCommand {
         if let beta2 { t.adam.beta2 = beta2 }
         if let eps { t.adam.epsilon = eps }
         if let weightDecay { t.adam.weightDecay = weightDecay }
+        if let decayStyle { t.adam.decayStyle = decayStyle }
+        if let lrSchedule { t.lrSchedule.shape = lrSchedule }
+        if let warmupSteps { t.lrSchedule.warmupSteps = warmupSteps }
+        if let lrMin { t.lrSchedule.minimum = lrMin }
+        if let lrDecay { t.lrSchedule.decay = lrDecay }
+        if let lrDecayEvery { t.lrSchedule.every = lrDecayEvery }
         if let clip { t.clip = clip }
         if let klWeight { t.kl.beta = klWeight }
         if let klWarmup { t.kl.warmupSteps = klWarmup }
@@ -133,3 +150,5 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension RunControl.NonFinite: ExpressibleByArgument {}
+extension LearningRateSchedule.Shape: ExpressibleByArgument {}
+extension AdamConfig.DecayStyle: ExpressibleByArgument {}

@@ -48,6 +48,7 @@ public final class TrainingRun {
                  + (session.validator?.summary ?? "no validation split"))
         log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent), \(config.headSummary), "
                  + "\(trainer.model.parameterCount) parameters, G=\(training.globalBatch) T=\(training.window), \(training.steps) steps")
+        log.line("vrnn: \(training.optimiserSummary)")
         if config.hasLatent && training.kl != KLSchedule() { log.line("vrnn: \(training.kl.summary)") }
         for note in session.notes { log.line("vrnn: \(note)") }
         log.line("vrnn: run folder \(session.folder.path)")

@@ -3,13 +3,30 @@ import Kernels
 
 /// Adam's hyper-parameters, with PyTorch's defaults.
 public struct AdamConfig: Codable, Equatable, Sendable {
+    /// How `weightDecay` acts: decoupled from the gradient (torch.optim.AdamW) or as an L2
+    /// penalty added to it (torch.optim.Adam's `weight_decay`).
+    public enum DecayStyle: String, Codable, CaseIterable, Sendable { case adamw, l2 }
+
     public var learningRate: Float = 1e-3
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
     public var epsilon: Float = 1e-8
-    /// L2 penalty added to the gradient (PyTorch Adam's `weight_decay`, not AdamW).
     public var weightDecay: Float = 0
+    public var decayStyle: DecayStyle = .adamw
     public init() {}
+
+    private enum CodingKeys: String, CodingKey { case learningRate, beta1, beta2, epsilon, weightDecay, decayStyle }
+
+    /// Configurations written before `decayStyle` existed meant an L2 penalty.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        beta1 = try c.decode(Float.self, forKey: .beta1)
+        beta2 = try c.decode(Float.self, forKey: .beta2)
+        epsilon = try c.decode(Float.self, forKey: .epsilon)
+        weightDecay = try c.decode(Float.self, forKey: .weightDecay)
+        decayStyle = try c.decodeIfPresent(DecayStyle.self, forKey: .decayStyle) ?? .l2
+    }
 }
 
 /// Adam over the flat parameter buffer with PyTorch's semantics (torch.optim.Adam, bias
@@ -26,8 +43,9 @@ public final class Adam {
         v = FloatBuffer(count: parameterCount)
     }
 
-    /// One step at `learningRate` (the schedule's current value):
-    ///     g' = g + wd * p;  m = b1 m + (1 - b1) g';  v = b2 v + (1 - b2) g'^2
+    /// One step at `learningRate` (the schedule's current value), as PyTorch's Adam and AdamW:
+    ///     l2:    g' = g + wd * p                    adamw: p *= 1 - lr * wd;  g' = g
+    ///     m = b1 m + (1 - b1) g';  v = b2 v + (1 - b2) g'^2
     ///     p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
     public func update(parameters: FloatBuffer, gradient: FloatBuffer, learningRate: Float) {
         precondition(parameters.count == m.count && gradient.count == m.count)
@@ -37,9 +55,12 @@ public final class Adam {
         let correction2 = 1 - pow(Double(c.beta2), Double(step))
         let stepSize = Float(Double(learningRate) / correction1)
         let inverseSqrtCorrection2 = Float(1 / correction2.squareRoot())
+        let l2 = c.decayStyle == .l2 ? c.weightDecay : 0
+        let shrink = c.decayStyle == .adamw ? 1 - learningRate * c.weightDecay : 1
         let p = parameters.pointer, g = gradient.pointer, m = m.pointer, v = v.pointer
         for i in 0..<parameters.count {
-            let grad = g[i] + c.weightDecay * p[i]
+            let grad = g[i] + l2 * p[i]
+            p[i] *= shrink
             m[i] += (1 - c.beta1) * (grad - m[i])
             v[i] = c.beta2 * v[i] + (1 - c.beta2) * grad * grad
             p[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseSqrtCorrection2 + c.epsilon)

@@ -34,6 +34,16 @@ extension RunConfig {
         where !(value >= 0 && value.isFinite) {
             return problem(flag, field, "0 or more", value)
         }
+        let schedule = t.lrSchedule
+        if schedule.warmupSteps < 0 { return problem("--warmup-steps", "training.lrSchedule.warmupSteps", "0 or more steps", schedule.warmupSteps) }
+        if !(schedule.minimum >= 0 && schedule.minimum <= a.learningRate) {
+            return problem("--lr-min", "training.lrSchedule.minimum", "between 0 and --lr (\(a.learningRate))", schedule.minimum)
+        }
+        if !(schedule.decay > 0 && schedule.decay <= 1) { return problem("--lr-decay", "training.lrSchedule.decay", "in (0, 1]", schedule.decay) }
+        if let every = schedule.every, every < 1 { return problem("--lr-decay-every", "training.lrSchedule.every", "at least 1", every) }
+        if a.decayStyle == .adamw && !(a.learningRate * a.weightDecay < 1) {
+            return "--weight-decay \(a.weightDecay) times --lr \(a.learningRate) must be below 1 for AdamW (it shrinks the weights by that share each step); lower either"
+        }
         if k.warmupSteps < 0 { return problem("--kl-warmup", "training.kl.warmupSteps", "0 or more steps", k.warmupSteps) }
         if let target = k.adaptiveTarget {
             if !(target > 0 && target.isFinite) { return problem("--kl-target", "training.kl.adaptiveTarget", "a positive number", target) }

@@ -14,9 +14,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var adam = AdamConfig()
     /// The KL term's weight schedule and free nats.
     public var kl = KLSchedule()
+    /// How the learning rate moves from `adam.learningRate` over the steps.
+    public var lrSchedule = LearningRateSchedule()
     public init() {}
 
-    private enum CodingKeys: String, CodingKey { case globalBatch, window, steps, seed, clip, adam, kl }
+    private enum CodingKeys: String, CodingKey { case globalBatch, window, steps, seed, clip, adam, kl, lrSchedule }
 
     /// Configurations written before a field existed read it as its default.
     public init(from decoder: Decoder) throws {
@@ -28,7 +30,18 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         clip = try c.decode(Float.self, forKey: .clip)
         adam = try c.decode(AdamConfig.self, forKey: .adam)
         kl = try c.decodeIfPresent(KLSchedule.self, forKey: .kl) ?? KLSchedule()
+        lrSchedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .lrSchedule) ?? LearningRateSchedule()
     }
+
+    /// The optimiser, its weight decay and the learning-rate schedule, in one line for the log.
+    public var optimiserSummary: String {
+        let optimiser = adam.weightDecay == 0 ? "Adam" : adam.decayStyle == .adamw ? "AdamW (weight decay \(adam.weightDecay))"
+            : "Adam (L2 weight decay \(adam.weightDecay))"
+        return optimiser + ", " + lrSchedule.summary(steps: steps, base: adam.learningRate)
+    }
+
+    /// The learning rate applied at `step` (0-based).
+    public func learningRate(step: Int) -> Float { lrSchedule.rate(step: step, steps: steps, base: adam.learningRate) }
 }
 
 /// Figures of one optimisation step, already reduced over ranks.
@@ -137,7 +150,7 @@ public final class Trainer {
         let adapted = config.kl.adapted(base: klBase, weight: kl.weight, kl: sums[1], reconstruction: sums[0])
         inspectGradient?(gradient)
         let norm = clipGlobalNorm(gradient, maxNorm: config.clip)
-        let lr = config.adam.learningRate
+        let lr = config.learningRate(step: step)
         let count = Double(normaliser)
         var metrics = StepMetrics(step: step + 1, loss: (sums[0] + sums[1]) / count, reconstruction: sums[0] / count,
                                   kl: sums[1] / count, gradientNorm: norm, learningRate: lr, klWeight: kl.weight)
