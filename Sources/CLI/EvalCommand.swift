@@ -14,7 +14,7 @@ struct EvalCommand: ParsableCommand {
             (and bits per character for text). --posterior-mean sets z = mu_q for a deterministic reconstruction.
             """)
 
-    @Option(help: "A checkpoint file, or a run folder (its latest checkpoint).") var checkpoint: String
+    @Option(help: "A checkpoint file, a run folder (its latest checkpoint), or RUN:best (the run's best validated checkpoint).") var checkpoint: String
     @Option(help: "Dataset made by `vrnn prepare` (the one the model was trained on, or one prepared the same way).") var data: String
     @Option(help: "valid or train.") var split: Evaluation.Split = .valid
     @Option(name: .customLong("importance-samples"), parsing: .unconditional, help: "K: posterior samples per sequence for the likelihood estimate.")

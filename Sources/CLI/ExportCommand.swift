@@ -6,7 +6,7 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write a checkpoint's weights with PyTorch's names and layouts (docs/FILES.md shows how to load them).")
 
-    @Option(help: "A checkpoint file, or a run folder (its latest checkpoint).") var checkpoint: String
+    @Option(help: "A checkpoint file, a run folder (its latest checkpoint), or RUN:best (the run's best validated checkpoint).") var checkpoint: String
     @Option(help: "Output weights file (HDF5).") var out: String
     @Flag(help: "Replace an existing output file.") var force = false
 

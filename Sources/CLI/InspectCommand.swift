@@ -6,7 +6,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show what a vrnn HDF5 file (dataset, checkpoint or weights) holds.")
 
-    @Argument(help: "The file (a run folder means its latest checkpoint).") var path: String
+    @Argument(help: "The file (a run folder means its latest checkpoint; RUN:best its best).") var path: String
 
     func run() throws {
         let damaged = try FileInspection.describe(path) { print($0) }

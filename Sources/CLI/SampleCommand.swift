@@ -17,7 +17,7 @@ struct SampleCommand: ParsableCommand {
             along the inference path (z = mu_q, the decoder's mean).
             """)
 
-    @Option(help: "A checkpoint file, or a run folder (its latest checkpoint).") var checkpoint: String
+    @Option(help: "A checkpoint file, a run folder (its latest checkpoint), or RUN:best (the run's best validated checkpoint).") var checkpoint: String
     @Option(parsing: .unconditional, help: "Sampling temperature: 1 samples the model, lower is more conservative, 0 takes the mode or mean.")
     var temperature: Float = 1
     @Option(parsing: .unconditional, help: "Steps to generate (characters for text).") var length = 1000

@@ -66,6 +66,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("valid-all"),
           help: "Validate on every row of the validation split each time, as vrnn eval reads it (as --valid-windows 0).")
     var validAll = false
+    @Option(name: .customLong("early-stop"), parsing: .unconditional,
+            help: "Stop after N validations in a row without a new best validation loss (the folder's `best` names the best checkpoint).")
+    var earlyStop: Int?
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Option(name: .customLong("check-every"), parsing: .unconditional, help: "Compare a checksum of the parameters across ranks every K steps (default 100).")
     var checkEvery: Int?
@@ -130,6 +133,7 @@ struct TrainCommand: ParsableCommand {
         if let checkEvery { control.checkEvery = checkEvery }
         if let onNonFinite { control.onNonFinite = onNonFinite }
         if let maxSkips { control.maxSkips = maxSkips }
+        if let earlyStop { control.earlyStop = earlyStop }
         return RunConfig(model: m, training: t, data: base?.data ?? "", control: control)
     }
 

@@ -5,13 +5,14 @@ import Storage
 /// config, a checkpoint's step and last losses or a dataset's sequence statistics, and every
 /// tensor's shape, dtype and min/max/mean.
 public enum FileInspection {
-    /// `path` is a file, or a run folder meaning its latest checkpoint. Lines go to `emit` as
+    /// `path` is a file, a run folder meaning its latest checkpoint, or RUN:best. Lines go to `emit` as
     /// they are read, so a file damaged further in still shows what came before; returns the
     /// tensors that could not be read (the file cannot be trusted when there is any).
     public static func describe(_ path: String, emit: (String) -> Void) throws -> [String] {
         var isFolder: ObjCBool = false
-        let file = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
-            ? try RunFolder.resolveCheckpoint(path) : path
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        // A run folder, or RUN:best and RUN:latest, means a checkpoint of the run; anything else is a file.
+        let file = isFolder.boolValue || (!exists && RunFolder.namesAPointer(path)) ? try RunFolder.resolveCheckpoint(path) : path
         let hdf5 = try HDF5File(readingAt: file)
         let format = (try? hdf5.stringAttribute("format")) ?? "(none)"
         let version = (try? hdf5.doubleAttribute("format_version")).map { String(Int($0)) } ?? "?"

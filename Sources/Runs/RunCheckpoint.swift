@@ -11,7 +11,7 @@ enum RunCheckpoint {
 
     /// The state of the run now, with `streams` gathered from every rank (`Trainer.gatherStreamState`).
     static func capture(_ trainer: Trainer, streams: StreamState, config: RunConfig, fingerprint: String, decoding: DataDecoding,
-                        dataMetadata: String, metrics: [Double], curve: MetricsCurve?) -> CheckpointState {
+                        dataMetadata: String, metrics: [Double], curve: MetricsCurve?, best: BestValidation?) -> CheckpointState {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let adam = config.training.adam
@@ -26,7 +26,7 @@ enum RunCheckpoint {
             cursors: streams.cursors.map(Int64.init), epochs: streams.epochs.map(Int64.init),
             hidden: streams.hidden, cell: streams.cell, layers: trainer.model.config.layers,
             hiddenSize: trainer.model.config.hidden, metricsColumns: MetricsFile.columns, metrics: metrics,
-            curve: curve, decoding: decoding, dataMetadata: dataMetadata)
+            curve: curve, decoding: decoding, dataMetadata: dataMetadata, bestValidation: best)
     }
 
     /// The run configuration a checkpoint was written with.
@@ -37,8 +37,8 @@ enum RunCheckpoint {
     }
 
     /// Puts the checkpoint's state into `trainer` (every rank reads the file) and returns its
-    /// metrics rows and curve; `klBase`, when given, replaces the KL weight the checkpoint carries.
-    static func restore(_ trainer: Trainer, from reader: CheckpointReader, klBase: Float? = nil) throws -> (rows: [Double], curve: MetricsCurve?) {
+    /// metrics rows, curve and best validation; `klBase`, when given, replaces the KL weight the checkpoint carries.
+    static func restore(_ trainer: Trainer, from reader: CheckpointReader, klBase: Float? = nil) throws -> RestoredHistory {
         let c = trainer.model.config
         let state = try reader.state(layout: layout(trainer.model), layers: c.layers, hiddenSize: c.hidden, lstm: c.cell == .lstm)
         guard state.cursors.count == trainer.config.globalBatch else {
@@ -50,6 +50,13 @@ enum RunCheckpoint {
                                              hidden: state.hidden, cell: state.cell))
         // A curve is only written with today's columns; older files have none.
         let curve = state.metricsColumns == MetricsFile.columns ? state.curve : nil
-        return (MetricsFile.adopt(state.metrics, columns: state.metricsColumns), curve)
+        return RestoredHistory(rows: MetricsFile.adopt(state.metrics, columns: state.metricsColumns), curve: curve, best: state.bestValidation)
     }
+}
+
+/// What a checkpoint says of the run's past: metrics rows, the loss curve, the best validation.
+struct RestoredHistory {
+    var rows: [Double] = []
+    var curve: MetricsCurve?
+    var best: BestValidation?
 }

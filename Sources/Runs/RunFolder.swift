@@ -1,9 +1,10 @@
 import Foundation
 import Storage
 
-/// A run's folder: config.json, metrics.csv, losses.svg, lock, checkpoint-<step>.h5 files and `latest`, a one-line
-/// text file naming the newest complete checkpoint. A checkpoint becomes `latest` only after it is
-/// in place and synced, so a crash at any moment leaves `latest` naming a loadable file.
+/// A run's folder: config.json, metrics.csv, losses.svg, lock, checkpoint-<step>.h5 files, `latest`, a one-line
+/// text file naming the newest complete checkpoint, and `best`, naming the one with the lowest
+/// validation loss. A checkpoint is named only after it is in place and synced, so a crash at
+/// any moment leaves both naming loadable files; pruning never deletes the one `best` names.
 public struct RunFolder {
     public let path: String
 
@@ -11,6 +12,7 @@ public struct RunFolder {
     var metricsPath: String { path + "/metrics.csv" }
     var lossesPath: String { path + "/losses.svg" }
     var latestPath: String { path + "/latest" }
+    var bestPath: String { path + "/best" }
     /// Names the job that holds the folder (RunLock).
     var lockPath: String { path + "/lock" }
 
@@ -18,30 +20,49 @@ public struct RunFolder {
 
     /// The checkpoint `latest` names.
     func latestCheckpoint() throws -> String {
+        try named(by: latestPath, missing: "no checkpoint yet (no `latest` file); the run stopped before its first checkpoint")
+    }
+
+    /// The checkpoint `best` names.
+    func bestCheckpoint() throws -> String {
+        try named(by: bestPath, missing: "no best checkpoint (no `best` file): the run has no validation split or has not validated yet; "
+                  + "use \(path) for its latest checkpoint")
+    }
+
+    private func named(by pointer: String, missing: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else { throw UserError("\(path): no such run folder") }
-        guard let text = try? String(contentsOfFile: latestPath, encoding: .utf8) else {
-            throw UserError("\(path): no checkpoint yet (no `latest` file); the run stopped before its first checkpoint")
-        }
+        guard let text = try? String(contentsOfFile: pointer, encoding: .utf8) else { throw UserError("\(path): \(missing)") }
         let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, !name.contains("/") else { throw UserError("\(latestPath): does not name a checkpoint file") }
+        guard !name.isEmpty, !name.contains("/") else { throw UserError("\(pointer): does not name a checkpoint file") }
         return path + "/" + name
     }
 
-    /// `--checkpoint PATH`: a checkpoint file, or a run folder meaning its latest checkpoint.
+    /// `--checkpoint PATH`: a checkpoint file, a run folder meaning its latest checkpoint, or
+    /// `FOLDER:best` (its best) or `FOLDER:latest`. A file or folder whose name has such a
+    /// suffix is taken as it is.
     static func resolveCheckpoint(_ argument: String) throws -> String {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder) else {
-            throw UserError("\(argument): no such checkpoint file or run folder")
+        if FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder) {
+            return isFolder.boolValue ? try RunFolder(path: argument).latestCheckpoint() : argument
         }
-        return isFolder.boolValue ? try RunFolder(path: argument).latestCheckpoint() : argument
+        if namesAPointer(argument) {
+            let best = argument.hasSuffix(":best"), run = RunFolder(path: String(argument[..<argument.lastIndex(of: ":")!]))
+            return try best ? run.bestCheckpoint() : run.latestCheckpoint()
+        }
+        throw UserError("\(argument): no such checkpoint file or run folder (a run folder may be followed by :best or :latest)")
     }
 
-    /// Points `latest` at `checkpoint` (a file in this folder) atomically, then deletes all but
-    /// the newest `keep` checkpoints.
-    func publish(_ checkpoint: String, keep: Int) throws {
-        try AtomicFile.write(Data(((checkpoint as NSString).lastPathComponent + "\n").utf8), to: latestPath)
-        let old = checkpoints().dropLast(keep)
-        for file in old { try? FileManager.default.removeItem(atPath: path + "/" + file) }
+    /// Whether `argument` ends in :best or :latest, naming one of a run folder's pointers.
+    static func namesAPointer(_ argument: String) -> Bool { argument.hasSuffix(":best") || argument.hasSuffix(":latest") }
+
+    /// Points `latest` (and, when it is the run's new best, `best`) at `checkpoint`, a file in
+    /// this folder, atomically; then deletes all but the newest `keep` checkpoints and the best.
+    func publish(_ checkpoint: String, keep: Int, best: Bool) throws {
+        let name = (checkpoint as NSString).lastPathComponent
+        try AtomicFile.write(Data((name + "\n").utf8), to: latestPath)
+        if best { try AtomicFile.write(Data((name + "\n").utf8), to: bestPath) }
+        let kept = (try? bestCheckpoint()).map { ($0 as NSString).lastPathComponent }
+        for file in checkpoints().dropLast(keep) where file != kept { try? FileManager.default.removeItem(atPath: path + "/" + file) }
     }
 
     /// Checkpoint file names, oldest first: ordered by the step in the name as a number (past

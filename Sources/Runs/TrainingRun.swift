@@ -55,6 +55,7 @@ public final class TrainingRun {
         try checkParametersAgree()
 
         var last: StepMetrics?
+        var best = session.restoredBest
         var lastCheckpoint = Date()
         var adaptiveHeldNoted = false
         var skipsInARow = 0
@@ -84,6 +85,10 @@ public final class TrainingRun {
                 }
                 metrics.validLoss = (sums.reconstruction + sums.kl) / Double(validator.characters)
             }
+            // The validation loss is reduced over ranks, so every rank finds the same best.
+            var newBest = false
+            if let loss = metrics.validLoss { (best, newBest) = BestValidation.after(best, step: metrics.step, loss: loss) }
+            let patienceOut = control.earlyStop.map { (best?.validationsSince ?? 0) >= $0 } ?? false
             log.report(metrics)
             if training.kl.adaptiveTarget != nil && config.hasLatent && !adaptiveHeldNoted
                 && !KLSchedule.ratioDefined(kl: metrics.kl, reconstruction: metrics.reconstruction) {
@@ -103,9 +108,15 @@ public final class TrainingRun {
             let flags = world.allreduceMinMax([Double(stop.requested ?? 0), timerDue ? 1 : 0, metricsFailure == nil ? 0 : 1]).max
             if flags[2] != 0 { throw reportedFailure(metricsFailure ?? UserError("metrics.csv could not be written"), world) }
             let stopping = flags[0] != 0
-            if stopping || flags[1] != 0 || metrics.step % control.checkpointEvery == 0 || metrics.step == training.steps {
-                try saveCheckpoint()
+            if stopping || patienceOut || newBest || flags[1] != 0 || metrics.step % control.checkpointEvery == 0 || metrics.step == training.steps {
+                try saveCheckpoint(best: best, isBest: newBest)
                 lastCheckpoint = Date()
+            }
+            if let best, patienceOut, !stopping {
+                log.line(String(format: "vrnn: early stop at step %d: %d validations without improving on %.4f nats at step %d; "
+                                + "best checkpoint %@ (use %@:best)", metrics.step, best.validationsSince, best.loss, best.step,
+                                session.folder.checkpointPath(step: best.step), session.folder.path))
+                break
             }
             if stopping {
                 log.line("vrnn: stopped by \(StopSignal.name(Int32(flags[0]))) at step \(metrics.step) of \(training.steps); "
@@ -121,6 +132,10 @@ public final class TrainingRun {
             log.line(log.summary(last))
             log.line(String(format: "vrnn: peak memory %.0f MB per rank (the largest of %d)", peak, world.size))
             log.line("vrnn: run folder \(session.folder.path): config.json, metrics.csv, checkpoint \(session.folder.checkpointPath(step: last.step))")
+            if let best {
+                log.line(String(format: "vrnn: best validation %.4f nats at step %d: %@ (vrnn eval/sample/export take %@:best)",
+                                best.loss, best.step, session.folder.checkpointPath(step: best.step), session.folder.path))
+            }
         }
     }
 
@@ -142,19 +157,20 @@ public final class TrainingRun {
 
     /// Collective: gathers the streams' state, rank 0 writes the checkpoint and points `latest` at
     /// it, and a failure (disk full, permissions) stops every rank with one message.
-    private func saveCheckpoint() throws {
+    /// `best` is the run's best validation so far, and `isBest` whether this step set it.
+    private func saveCheckpoint(best: BestValidation?, isBest: Bool) throws {
         let trainer = session.trainer
         let streams = trainer.gatherStreamState()  // collective; the rest is rank 0's alone
         var failure: Error?
         if world.rank == 0 {
             let state = RunCheckpoint.capture(trainer, streams: streams, config: session.config, fingerprint: session.fingerprint,
                                               decoding: session.decoding, dataMetadata: session.dataMetadata,
-                                              metrics: session.metrics?.checkpointRows ?? [], curve: session.metrics?.curve)
+                                              metrics: session.metrics?.checkpointRows ?? [], curve: session.metrics?.curve, best: best)
             let path = session.folder.checkpointPath(step: trainer.step)
             let start = Date()
             do {
                 try state.write(to: path, beforeCommit: request.pauseBeforeCommit == trainer.step ? { Self.pause(path) } : nil)
-                try session.folder.publish(path, keep: session.config.control.keepCheckpoints)
+                try session.folder.publish(path, keep: session.config.control.keepCheckpoints, best: isBest)
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 log.line(String(format: "vrnn: checkpoint %@ (%.1f MB, %.2f s)", path, Double(size) / 1e6, Date().timeIntervalSince(start)))
                 // The loss curves beside it, from the history in memory (a failure costs only the picture).

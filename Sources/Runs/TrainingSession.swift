@@ -25,7 +25,9 @@ final class TrainingSession {
     private var lock: RunLock?
     private let resuming: Bool
     /// The checkpoint's metrics rows and loss curve (empty and nil for a fresh run).
-    private let history: (rows: [Double], curve: MetricsCurve?)
+    private let history: RestoredHistory
+    /// The best validation the resumed checkpoint carries (nil for a new run).
+    var restoredBest: BestValidation? { history.best }
 
     init(_ request: RunRequest, _ world: Collective) throws {
         var notes: [String] = []
@@ -69,12 +71,16 @@ final class TrainingSession {
         let readStart = Date()
         // A KL weight given anew replaces the checkpoint's (the adaptive weight's state included).
         let newBeta = saved.flatMap { $0.training.kl.beta != config.training.kl.beta ? config.training.kl.beta : nil }
-        let history = try checkpoint.map { try RunCheckpoint.restore(trainer, from: $0, klBase: newBeta) } ?? ([], nil)
+        let history = try checkpoint.map { try RunCheckpoint.restore(trainer, from: $0, klBase: newBeta) } ?? RestoredHistory()
         if checkpoint != nil { notes.append(String(format: "checkpoint state read in %.2f s", Date().timeIntervalSince(readStart))) }
         if let checkpoint, config.training.steps <= checkpoint.step {
             throw UserError("the run is already at step \(checkpoint.step) of \(config.training.steps); give a larger --steps to continue it")
         }
         if let problem = valid?.mismatch(with: config.model) { throw UserError("the validation split: \(problem)") }
+        if valid == nil, let patience = config.control.earlyStop {
+            throw UserError("--early-stop \(patience) needs a validation split, and \(config.data) has none; "
+                            + "prepare the data with a validation split (vrnn prepare ... --valid-fraction) or drop --early-stop")
+        }
         validator = valid.map { Validator(model: model, data: $0, config: config.training, windowBudget: config.control.validWindows,
                                           collective: world) }
         trainRows = train.rowCount

@@ -16,7 +16,8 @@ public struct TensorLayout: Equatable, Sendable {
 /// Everything a run needs to continue exactly (ARCHITECTURE §6). Root attributes: `format`
 /// "vrnn-checkpoint", `format_version`, `config` (the run's JSON config), `code_version`,
 /// `data_fingerprint`, `step`, `tokens_seen`, `kl_base` (the KL weight before warm-up), `data_metadata` (the dataset's
-/// metadata JSON: its kind, sample rate, task). Datasets:
+/// metadata JSON: its kind, sample rate, task), and once the run has validated `best_step`, `best_valid_loss`,
+/// `validations_since_best` (BestValidation). Datasets:
 ///     /params/<name>, /optimizer/m/<name>, /optimizer/v/<name>   float32, each tensor's shape
 ///     /optimizer attributes step, lr, beta1, beta2, eps, weight_decay
 ///     /streams/cursor, /streams/epoch   int64 [G]
@@ -55,13 +56,15 @@ public struct CheckpointState: Sendable {
     public var curve: MetricsCurve?
     public var decoding: DataDecoding
     public var dataMetadata: String
+    /// The best validation so far (nil: none yet).
+    public var bestValidation: BestValidation?
 
     public init(config: String, codeVersion: String, dataFingerprint: String, step: Int, tokensSeen: Int64,
                 layout: [TensorLayout], parameters: [Float], adamM: [Float], adamV: [Float], adamStep: Int, klBase: Double,
                 adamHyperparameters: [String: Double], cursors: [Int64], epochs: [Int64], hidden: [Float], cell: [Float],
                 layers: Int, hiddenSize: Int, metricsColumns: [String], metrics: [Double], curve: MetricsCurve? = nil,
-                decoding: DataDecoding, dataMetadata: String = "{}") {
-        self.dataMetadata = dataMetadata
+                decoding: DataDecoding, dataMetadata: String = "{}", bestValidation: BestValidation? = nil) {
+        self.dataMetadata = dataMetadata; self.bestValidation = bestValidation
         self.config = config; self.codeVersion = codeVersion; self.dataFingerprint = dataFingerprint
         self.step = step; self.tokensSeen = tokensSeen; self.layout = layout; self.parameters = parameters
         self.adamM = adamM; self.adamV = adamV; self.adamStep = adamStep; self.klBase = klBase; self.adamHyperparameters = adamHyperparameters
@@ -82,6 +85,7 @@ public struct CheckpointState: Sendable {
         try writer.setAttribute("tokens_seen", tokensSeen)
         try writer.setAttribute("kl_base", klBase)
         try writer.setAttribute("data_metadata", dataMetadata)
+        try bestValidation?.write(writer)
         try Self.writeTensors(parameters, layout: layout, group: "params", writer)
         try Self.writeTensors(adamM, layout: layout, group: "optimizer/m", writer)
         try Self.writeTensors(adamV, layout: layout, group: "optimizer/v", writer)
@@ -180,7 +184,7 @@ public struct CheckpointReader {
             klBase: (try? file.doubleAttribute("kl_base")) ?? 1, adamHyperparameters: hyper,
             cursors: cursors, epochs: epochs, hidden: hidden, cell: cell, layers: layers, hiddenSize: hiddenSize,
             metricsColumns: columns, metrics: history.values, curve: try MetricsCurve.read(columns: columns.count, from: file),
-            decoding: try decoding(), dataMetadata: dataMetadata)
+            decoding: try decoding(), dataMetadata: dataMetadata, bestValidation: try BestValidation.read(from: file))
     }
 
     /// How outputs map back to bytes or raw values.

@@ -16,6 +16,7 @@ extension RunConfig {
         where value < 1 {
             return problem(flag, field, "at least 1", value)
         }
+        if let patience = c.earlyStop, patience < 1 { return problem("--early-stop", "control.earlyStop", "at least 1 validation", patience) }
         if c.validWindows < 0 { return problem("--valid-windows", "control.validWindows", "at least 0 (0: the whole split, as --valid-all)", c.validWindows) }
         if let minutes = c.checkpointMinutes, !(minutes > 0 && minutes.isFinite) {
             return problem("--checkpoint-minutes", "control.checkpointMinutes", "a positive number", minutes)

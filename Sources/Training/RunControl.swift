@@ -24,11 +24,13 @@ public struct RunControl: Codable, Equatable, Sendable {
     public var checkEvery = 100
     public var onNonFinite = NonFinite.stop
     public var maxSkips = 10
+    /// Stop after this many validations in a row without a new best (nil: never).
+    public var earlyStop: Int?
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case checkpointEvery, checkpointMinutes, keepCheckpoints, logEvery, validEvery, validWindows, checkEvery, onNonFinite, maxSkips
+        case checkpointEvery, checkpointMinutes, keepCheckpoints, logEvery, validEvery, validWindows, checkEvery, onNonFinite, maxSkips, earlyStop
     }
 
     /// Configurations written before a field existed read it as its default.
@@ -44,5 +46,6 @@ public struct RunControl: Codable, Equatable, Sendable {
         checkEvery = try c.decodeIfPresent(Int.self, forKey: .checkEvery) ?? d.checkEvery
         onNonFinite = try c.decodeIfPresent(NonFinite.self, forKey: .onNonFinite) ?? d.onNonFinite
         maxSkips = try c.decodeIfPresent(Int.self, forKey: .maxSkips) ?? d.maxSkips
+        earlyStop = try c.decodeIfPresent(Int.self, forKey: .earlyStop)
     }
 }

@@ -31,7 +31,7 @@ final class CheckpointResumeTests: RunFolderTestCase {
     func testTimedCheckpointsAndKeepingTheNewest() throws {
         try train(ranks: 2, start("timed", steps: 5, extra: ["--checkpoint-minutes", "0.000001", "--keep-checkpoints", "2"]))
         let files = try FileManager.default.contentsOfDirectory(atPath: folder("timed")).sorted()
-        XCTAssertEqual(files, ["checkpoint-00000004.h5", "checkpoint-00000005.h5", "config.json", "latest", "lock", "losses.svg", "metrics.csv"])
+        XCTAssertEqual(files, ["best", "checkpoint-00000004.h5", "checkpoint-00000005.h5", "config.json", "latest", "lock", "losses.svg", "metrics.csv"])
         XCTAssertEqual(try String(contentsOfFile: folder("timed") + "/latest", encoding: .utf8), "checkpoint-00000005.h5\n")
     }
 
@@ -89,7 +89,8 @@ final class CheckpointResumeTests: RunFolderTestCase {
         try train(ranks: 2, start("settings", steps: 6, extra: ["--keep-checkpoints", "10", "--checkpoint-every", "2", "--kl-weight", "0.5"]))
         let resumed = try train(ranks: 2, ["--resume", folder("settings"), "--steps", "12", "--kl-weight", "1"])
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: folder("settings")).filter { $0.hasPrefix("checkpoint-") }
-        XCTAssertEqual(checkpoints.count, 6, "every second step kept, none deleted: \(checkpoints.sorted())")
+        // Every second step, and step 7's, the run's best validation until step 12's.
+        XCTAssertEqual(checkpoints.count, 7, "every second step kept, none deleted: \(checkpoints.sorted())")
         XCTAssertTrue(resumed.stdout.contains("resume changes training.kl.beta: 0.5 -> 1"), resumed.stdout)
         let rows = try String(contentsOfFile: folder("settings") + "/metrics.csv", encoding: .utf8).split(separator: "\n")
         let header = rows[0].split(separator: ",", omittingEmptySubsequences: false)
