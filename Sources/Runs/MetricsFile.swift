@@ -7,8 +7,10 @@ import Training
 /// validation loss and the thinned rows losses.svg is drawn from, and a resumed run cuts the file
 /// after the checkpoint's step reading back from its end only (the steps after it are redone).
 final class MetricsFile {
-    /// `skipped` is 1 for a step whose update was dropped as not finite (--on-nonfinite skip).
-    static let columns = ["step", "loss", "reconstruction", "kl", "grad_norm", "lr", "char_steps_per_s", "kl_weight", "valid_loss", "skipped"]
+    /// `skipped` is 1 for a step whose update was dropped as not finite (--on-nonfinite skip);
+    /// the sigma and gap columns are the step's LatentRanges (empty without a latent variable).
+    static let columns = ["step", "loss", "reconstruction", "kl", "grad_norm", "lr", "char_steps_per_s", "kl_weight", "valid_loss", "skipped",
+                          "sigma_q_min", "sigma_q_max", "sigma_p_min", "sigma_p_max", "mu_gap_max"]
     static let validColumn = columns.firstIndex(of: "valid_loss")!
     let handle: FileHandle
     let path: String
@@ -52,6 +54,7 @@ final class MetricsFile {
     func append(_ m: StepMetrics, charactersPerSecond: Double) throws {
         let row: [Double] = [Double(m.step), m.loss, m.reconstruction, m.kl, m.gradientNorm, Double(m.learningRate),
                              charactersPerSecond, Double(m.klWeight), m.validLoss ?? .nan, m.applied ? 0 : 1]
+            + (m.latent?.values ?? Array(repeating: .nan, count: 5))
         history.keep(row)
         let fd = handle.fileDescriptor, end = lseek(fd, 0, SEEK_CUR)
         if let reason = AtomicFile.writeAll(fd, Data(Self.line(row[...]).utf8)) {
@@ -170,7 +173,8 @@ final class MetricsFile {
     static func line(_ row: ArraySlice<Double>) -> String {
         let r = Array(row)
         return String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6g,%.1f,%.6g,", Int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7])
-            + (r[8].isNaN ? "" : String(format: "%.6f", r[8])) + "," + (r[9].isNaN ? "" : String(format: "%d", Int(r[9]))) + "\n"
+            + (r[8].isNaN ? "" : String(format: "%.6f", r[8])) + "," + (r[9].isNaN ? "" : String(format: "%d", Int(r[9])))
+            + r[10...].map { $0.isNaN ? "," : String(format: ",%.6g", $0) }.joined() + "\n"
     }
 }
 

@@ -63,6 +63,8 @@ public struct StepMetrics: Sendable {
     public var nonFinite: String? = nil
     /// Whether the step's update was applied: not when its loss, gradient or KL weight was not finite.
     public var applied = true
+    /// The spread of the latent Gaussians over every rank's window (nil without a latent variable).
+    public var latent: LatentRanges?
 
     public init(step: Int, loss: Double, reconstruction: Double, kl: Double, gradientNorm: Double, learningRate: Float, klWeight: Float) {
         self.step = step; self.loss = loss; self.reconstruction = reconstruction; self.kl = kl
@@ -147,6 +149,7 @@ public final class Trainer {
         // A rank that could not read its window adds NaN, so every rank sees a non-finite loss and
         // none applies the step; the caller then asks which rank failed (`dataFailure`).
         let sums = collective.allreduceSum([dataFailure == nil ? local.reconstruction : .nan, local.kl])
+        let latent = workspace.latentRanges().map { collective.allreduceMinMax($0.values) }.map { LatentRanges.reduced(min: $0.min, max: $0.max) }
         let adapted = config.kl.adapted(base: klBase, weight: kl.weight, kl: sums[1], reconstruction: sums[0])
         inspectGradient?(gradient)
         let norm = clipGlobalNorm(gradient, maxNorm: config.clip)
@@ -154,6 +157,7 @@ public final class Trainer {
         let count = Double(normaliser)
         var metrics = StepMetrics(step: step + 1, loss: (sums[0] + sums[1]) / count, reconstruction: sums[0] / count,
                                   kl: sums[1] / count, gradientNorm: norm, learningRate: lr, klWeight: kl.weight)
+        metrics.latent = latent
         // Every value here is reduced over ranks, so every rank takes the same branch. A step whose
         // loss, gradient or KL weight is not finite is not applied, nor its state carried.
         metrics.nonFinite = !(sums[0] + sums[1]).isFinite ? "loss" : !norm.isFinite ? "gradient norm"

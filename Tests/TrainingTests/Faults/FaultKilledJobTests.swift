@@ -39,7 +39,7 @@ final class FaultKilledJobTests: RunFolderTestCase {
     /// `latest` and loads, the partial file is ignored and removed on resume, and the resumed run
     /// ends bit-identical to an uninterrupted one.
     func testKillDuringCheckpointWriteKeepsThePreviousCheckpoint() throws {
-        let every = ["--checkpoint-every", "5"]
+        let every = ["--checkpoint-every", "5", "--valid-every", "5"]   // so a new best's checkpoint is one of these
         let job = try MPIRun.start(ranks: 1, ["train"] + start("killed", steps: 15, extra: every + ["--pause-before-commit", "10"]))
         XCTAssertTrue(job.wait(until: { $0.stderr.contains("paused before committing") }, timeout: 60), job.stderr)
         let pidText = try XCTUnwrap(job.stderr.split(separator: "(pid ").last?.prefix { $0.isNumber })
