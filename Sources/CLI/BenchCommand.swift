@@ -30,10 +30,12 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let world = MPICollective()
         defer { world.finalize() }
-        var training = model.resolvedPreset.training
+        // No data to fit: auto stands for the text default.
+        let preset = (model.preset ?? .seedChar).resolved(text: true, audio: false, head: nil)
+        var training = preset.training
         if let globalBatch { training.globalBatch = globalBatch }
         if let window { training.window = window }
-        var benchmark = Benchmark(model: model.modelConfig(), training: training, name: model.resolvedPreset.rawValue)
+        var benchmark = Benchmark(model: model.modelConfig(base: preset.model), training: training, name: preset.rawValue)
         benchmark.steps = steps
         benchmark.warmup = warmup
         let report = try benchmark.run(collective: world) { if !json { print($0) } }

@@ -1,14 +1,18 @@
 import ArgumentParser
 import Kernels
+import Runs
 import Training
 import VRNN
 
 /// Model and optimiser knobs; each one given overrides the preset's value.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Starting configuration: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (default seed-char).")
+    @Option(help: "Starting configuration: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (default seed-char for text; auto, which picks pen, speech or series and fits G and T to the data, for real-valued data).")
     var preset: Preset?
 
-    var resolvedPreset: Preset { preset ?? .seedChar }
+    /// The preset for this data: the one named (auto resolved), else seed-char for text and auto for frames.
+    func resolvedPreset(text: Bool, hints: DataHints) -> Preset {
+        (preset ?? (text ? .seedChar : .auto)).resolved(text: text, audio: hints.audio, head: hints.head)
+    }
 
     @Option(parsing: .unconditional, help: "Recurrent state width H.") var hidden: Int?
     @Option(parsing: .unconditional, help: "Latent width Z.") var latent: Int?
@@ -25,9 +29,9 @@ struct ModelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Mixture components of the gmm and pen heads (default 20 for gmm, as in the VRNN paper; 5 for pen).")
     var mixtures: Int?
 
-    /// The preset's model (or `base`), with every knob given on the command line applied.
-    func modelConfig(base: ModelConfig? = nil) -> ModelConfig {
-        var c = base ?? resolvedPreset.model
+    /// `base`, or the preset's model, with every knob given on the command line applied.
+    func modelConfig(base: ModelConfig) -> ModelConfig {
+        var c = base
         if let hidden { c.hidden = hidden }
         if let latent { c.latent = latent }
         if let features { c.phiX = c.phiX.map { _ in features }; c.phiZ = c.phiZ.map { _ in features }

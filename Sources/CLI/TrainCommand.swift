@@ -97,10 +97,13 @@ struct TrainCommand: ParsableCommand {
     /// The effective configuration: config file or preset, then every flag given. A preset's model
     /// takes its input from the data (`ModelConfig.fitted`), with the head --head names, else the
     /// preset's own (pen), else the one the dataset suggests.
-    func runConfig(base: RunConfig?, rows: SequenceData, suggestedHead: ModelConfig.Head?) -> RunConfig {
-        let m = model.modelConfig(base: base?.model).fitted(to: rows, head: model.head, suggested: suggestedHead, mixtures: model.mixtures,
-                                                           frames: base == nil)
-        var t = base?.training ?? model.resolvedPreset.training
+    func runConfig(base: RunConfig?, rows: SequenceData, hints: DataHints) -> RunConfig {
+        var text = false
+        if case .tokens = rows.shape { text = true }
+        let preset = model.resolvedPreset(text: text, hints: hints)
+        let m = model.modelConfig(base: base?.model ?? preset.model).fitted(to: rows, head: model.head, suggested: hints.head,
+                                                                          mixtures: model.mixtures, frames: base == nil)
+        var t = base?.training ?? preset.training
         if let steps { t.steps = steps }
         if let globalBatch { t.globalBatch = globalBatch }
         if let window { t.window = window }
@@ -141,6 +144,10 @@ struct TrainCommand: ParsableCommand {
         var request = RunRequest(data: data.map { .dataset($0) } ?? textPath.map { .text($0) }, folder: runFolder, resume: resume,
                                  configFile: config, configure: runConfig)
         request.quiet = quiet
+        // auto fits G and T to the data unless they are given (a --config file gives them too).
+        if config == nil && globalBatch == nil && window == nil {
+            request.fitStreams = model.preset == .auto ? .always : model.preset == nil ? .realValuedData : .never
+        }
         request.pauseBeforeCommit = pauseBeforeCommit
         request.dumpFirstGradient = dumpFirstGradient
         return request

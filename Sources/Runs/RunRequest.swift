@@ -20,8 +20,13 @@ public struct RunRequest {
     /// A config.json to start from instead of a preset.
     public var configFile: String?
     /// The run's configuration from the saved or given one (nil when starting from a preset), the
-    /// training data and the head the dataset suggests. The data path is filled in by the session.
-    public var configure: (_ base: RunConfig?, _ data: SequenceData, _ suggestedHead: ModelConfig.Head?) -> RunConfig
+    /// training data and what its metadata says. The data path is filled in by the session.
+    public var configure: (_ base: RunConfig?, _ data: SequenceData, _ hints: DataHints) -> RunConfig
+    /// Whether G and T are fitted to the data's length (`TrainingConfig.fittingStreams`) after
+    /// `configure`: `--preset auto`, or no preset on real-valued data, with neither given.
+    public var fitStreams = StreamFitting.never
+
+    public enum StreamFitting: Sendable { case never, always, realValuedData }
 
     /// Print nothing but errors (the run's logEvery is kept for later resumes).
     public var quiet = false
@@ -31,7 +36,7 @@ public struct RunRequest {
     public var dumpFirstGradient: String?
 
     public init(data: DataSource?, folder: String? = nil, resume: String? = nil, configFile: String? = nil,
-                configure: @escaping (_ base: RunConfig?, _ data: SequenceData, _ suggestedHead: ModelConfig.Head?) -> RunConfig) {
+                configure: @escaping (_ base: RunConfig?, _ data: SequenceData, _ hints: DataHints) -> RunConfig) {
         self.data = data; self.folder = folder; self.resume = resume; self.configFile = configFile; self.configure = configure
     }
 
@@ -45,11 +50,24 @@ public struct RunRequest {
     }
 }
 
+/// What a dataset's metadata says about the model it needs.
+public struct DataHints: Sendable {
+    /// The output head the data asks for ("pen" from `vrnn prepare synthetic`).
+    public var head: ModelConfig.Head?
+    /// Whether it was prepared from audio.
+    public var audio: Bool
+    public init(head: ModelConfig.Head? = nil, audio: Bool = false) { self.head = head; self.audio = audio }
+}
+
 extension RunConfig {
     /// A preset's model with its input taken from the data: the vocabulary size for text, or
-    /// real-valued frames of the data's width with `head` (see `ModelConfig.fitted`).
-    public init(preset: Preset, fittedTo data: SequenceData, head: ModelConfig.Head?, mixtures: Int? = nil) {
-        self.init(model: preset.model.fitted(to: data, head: head, mixtures: mixtures), training: preset.training, data: "")
+    /// real-valued frames of the data's width with the head its `hints` ask for (see
+    /// `ModelConfig.fitted`); `auto` stands for the preset that suits the data (`Preset.resolved`).
+    public init(preset: Preset, fittedTo data: SequenceData, hints: DataHints = DataHints(), mixtures: Int? = nil) {
+        var text = false
+        if case .tokens = data.shape { text = true }
+        let preset = preset.resolved(text: text, audio: hints.audio, head: hints.head)
+        self.init(model: preset.model.fitted(to: data, head: nil, suggested: hints.head, mixtures: mixtures), training: preset.training, data: "")
     }
 }
 

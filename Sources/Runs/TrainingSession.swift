@@ -38,8 +38,16 @@ final class TrainingSession {
         let (train, valid, decoding, dataMetadata, dataPath, storedFingerprint) = try Self.loadData(request.data, savedPath: saved?.data)
         self.decoding = decoding
         self.dataMetadata = dataMetadata
-        var config = request.configure(base, train, DatasetMetadata(dataMetadata).head)
+        let metadata = DatasetMetadata(dataMetadata)
+        var config = request.configure(base, train, DataHints(head: metadata.head, audio: metadata.sampleRate != nil))
         config.data = URL(fileURLWithPath: dataPath).standardizedFileURL.path   // absolute: a resume may start elsewhere
+        var frames = false
+        if case .frames = train.shape { frames = true }
+        if saved == nil, request.fitStreams == .always || (request.fitStreams == .realValuedData && frames) {
+            let fitted = config.training.fittingStreams(offsets: train.offsets, ranks: world.size)
+            config.training = fitted.config
+            if let note = fitted.note { notes.append(note) }
+        }
         if let problem = config.validationError() { throw UserError(problem) }
         let fingerprint = try storedFingerprint ?? train.fingerprint()   // stored by `vrnn prepare` since dataset format 2
         self.fingerprint = fingerprint

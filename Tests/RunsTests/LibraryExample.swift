@@ -4,8 +4,8 @@ import Training
 /// Trains a small text model for 40 steps on one process, checkpointing into `folder`, then
 /// continues "The " with 200 sampled characters.
 func trainAndSample(textFile: String, folder: String) throws -> String {
-    var request = RunRequest(data: .text(textFile), folder: folder) { _, data, head in
-        var config = RunConfig(preset: .tiny, fittedTo: data, head: head)
+    var request = RunRequest(data: .text(textFile), folder: folder) { _, data, hints in
+        var config = RunConfig(preset: .tiny, fittedTo: data, hints: hints)
         config.training.steps = 40
         config.control.checkpointEvery = 20
         return config

@@ -9,8 +9,8 @@ import XCTest
 /// checkpoint files and the signals a run borrows.
 final class RunLifecycleTests: RunsTestCase {
     func request(_ text: String, _ run: String, steps: Int) -> RunRequest {
-        var request = RunRequest(data: .text(text), folder: run) { base, data, head in
-            var config = base ?? RunConfig(preset: .tiny, fittedTo: data, head: head)
+        var request = RunRequest(data: .text(text), folder: run) { base, data, hints in
+            var config = base ?? RunConfig(preset: .tiny, fittedTo: data, hints: hints)
             config.training.steps = steps
             config.training.seed = 3
             config.control.checkpointEvery = 10

@@ -101,4 +101,19 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertEqual(clipGlobalNorm(small, maxNorm: 1), 0.5, accuracy: 1e-7)
         XCTAssertEqual(small.array, [0.3, 0.4])
     }
+
+    /// auto's G and T: the window shrinks to the rows per stream (not below 16), then G halves in
+    /// multiples of the ranks, and only at one stream per rank does the window go below 16.
+    func testStreamsAndWindowAreFittedToTheData() {
+        var training = TrainingConfig()
+        training.globalBatch = 16
+        training.window = 50
+        XCTAssertNil(training.fittingStreams(offsets: [0, 800], ranks: 2).note)
+        let short = training.fittingStreams(offsets: [0, 90], ranks: 2).config
+        XCTAssertEqual([short.globalBatch, short.window], [4, 16])
+        let tiny = training.fittingStreams(offsets: [0, 4, 10], ranks: 1).config
+        XCTAssertEqual([tiny.globalBatch, tiny.window], [1, 10])
+        let uneven = training.fittingStreams(offsets: [0, 100_000], ranks: 3).config
+        XCTAssertEqual([uneven.globalBatch, uneven.window], [15, 50])
+    }
 }

@@ -124,4 +124,35 @@ final class UsersOwnDataTests: CLITestCase {
         assertOneErrorLine(try vrnn(["prepare", "audio", path("b.flac"), "--channel", "2", "--out", path("c.h5")]),
                            "--channel 2 but the file has 2 channels", "a channel the file lacks")
     }
+
+    /// Without a preset, real-valued data gets `auto`: speech for audio, series for a CSV, with G
+    /// and T fitted to a short recording and the choice logged; G and T given are kept.
+    func testAutoPresetSuitsTheDataAndFitsStreamsAndWindow() throws {
+        var info = SF_INFO()
+        info.format = Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16)
+        info.channels = 1
+        info.samplerate = 8_000
+        let file = try XCTUnwrap(sf_open(path("short.wav"), Int32(SFM_WRITE), &info))
+        let samples = (0..<6_000).map { Float(0.3 * sin(Double($0) * 0.07)) }
+        XCTAssertEqual(Int(sf_writef_float(file, samples, sf_count_t(samples.count))), samples.count)
+        sf_close(file)
+        XCTAssertEqual(try vrnn(["prepare", "audio", path("short.wav"), "--frame", "20", "--out", path("short.h5")]).status, 0)
+        let speech = try vrnn(["train", "--data", path("short.h5"), "--run", path("speech"), "--steps", "1"], ranks: 2)
+        XCTAssertEqual(speech.status, 0, speech.stderr)
+        XCTAssertTrue(speech.stdout.contains("H=512 Z=64, gmm head, 20 components"), speech.stdout)
+        // 270 training frames: the speech preset's G=32 T=40 do not fit; T shrinks to 16, then G halves to 16.
+        XCTAssertTrue(speech.stdout.contains("--preset auto chose G=16 T=16 (the preset's G=32 T=40 do not fit the training split's 270 rows on 2 ranks"),
+                      speech.stdout)
+
+        let csv = try penCSV("series.csv", rows: 300)
+        XCTAssertEqual(try vrnn(["prepare", "csv", csv, "--out", path("series.h5")]).status, 0)
+        let series = try vrnn(["train", "--data", path("series.h5"), "--run", path("series"), "--steps", "1"])
+        XCTAssertEqual(series.status, 0, series.stderr)
+        XCTAssertTrue(series.stdout.contains("H=128 Z=16, gaussian head"), series.stdout)
+        XCTAssertTrue(series.stdout.contains("G=16 T=16,"), series.stdout)
+
+        let given = try vrnn(["train", "--data", path("short.h5"), "--run", path("given"), "--steps", "1", "--window", "40"], ranks: 2)
+        XCTAssertNotEqual(given.status, 0)
+        XCTAssertTrue(given.stderr.contains("32 streams of at least one window of 40 rows"), given.stderr)
+    }
 }
