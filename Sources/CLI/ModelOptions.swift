@@ -26,6 +26,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "vrnn (learned prior), vrnn-i (standard-normal prior) or rnn (no latent).") var variant: ModelConfig.Variant?
     @Option(help: "MLP activation: relu, elu or tanh.") var activation: Activation?
     @Option(help: "Output distribution for real-valued data: gaussian, bernoulli, gmm, or pen (frames [dx, dy, pen-up]).") var head: ModelConfig.Head?
+    @Option(help: "The posterior q: standard (the encoder gives its mean and sigma) or residual (relative to the learned prior, which keeps the KL stable at high learning rates; docs/MODEL.md).")
+    var posterior: ModelConfig.Posterior?
     @Option(parsing: .unconditional, help: "Mixture components of the gmm and pen heads (default 20 for gmm, as in the VRNN paper; 5 for pen).")
     var mixtures: Int?
 
@@ -54,6 +56,7 @@ struct ModelOptions: ParsableArguments {
         if let activation { c.activation = activation }
         if let head { c.head = head; c.mixtures = head.usualMixtures }   // --mixtures, below, overrides
         if let mixtures { c.mixtures = mixtures }
+        if let posterior { c.posterior = posterior }
         return c
     }
 }
@@ -63,3 +66,4 @@ extension ModelConfig.Cell: ExpressibleByArgument {}
 extension ModelConfig.Variant: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension ModelConfig.Head: ExpressibleByArgument {}
+extension ModelConfig.Posterior: ExpressibleByArgument {}

@@ -10,12 +10,12 @@ extension WindowWorkspace {
     /// of a whole sampled path: log p(x, z) - log q(z | x).
     public func latentLogRatio(row r: Int) -> Double {
         let c = model.config, zw = c.latent
-        guard c.hasLatent, let encoder else { return 0 }
-        let q = encoder.output + r * 2 * zw, p = prior.map { $0.output + r * 2 * zw }
+        guard c.hasLatent else { return 0 }
+        let p = prior.map { $0.output + r * 2 * zw }, sq = sigmaQ.pointer + r * zw
         let zr = z.pointer + r * zw, eps = noise.pointer + r * zw
         var total = 0.0
         for j in 0..<zw {
-            let sigmaQ = DiagonalGaussian.sigma(q[zw + j], floor: c.sigmaMin)
+            let sigmaQ = sq[j]
             let muP = p?[j] ?? 0, sigmaP = p.map { DiagonalGaussian.sigma($0[zw + j], floor: c.sigmaMin) } ?? 1
             let standardised = Double((zr[j] - muP) / sigmaP)
             total += -0.5 * standardised * standardised - Double(logf(sigmaP)) + 0.5 * Double(eps[j] * eps[j]) + Double(logf(sigmaQ))

@@ -24,8 +24,8 @@ extension WindowWorkspace {
     /// The ranges of the last forward pass (nil for a model without a latent variable).
     public func latentRanges() -> LatentRanges? {
         let c = model.config, zw = c.latent
-        guard c.hasLatent, let encoder else { return nil }
-        let q = encoder.output, p = prior?.output, sq = sigmaQ.pointer
+        guard c.hasLatent else { return nil }
+        let mq = muQ.pointer, p = prior?.output, sq = sigmaQ.pointer
         var qLow = Float.infinity, qHigh = -Float.infinity, pLow = Float.infinity, pHigh = -Float.infinity, gap: Float = 0
         for r in 0..<rows {
             for j in 0..<zw {
@@ -34,7 +34,7 @@ extension WindowWorkspace {
                 let muP = p.map { $0[r * 2 * zw + j] } ?? 0
                 let sigmaP = p.map { softplus($0[r * 2 * zw + zw + j]) + c.sigmaMin } ?? 1
                 pLow = min(pLow, sigmaP); pHigh = max(pHigh, sigmaP)
-                gap = max(gap, abs(q[r * 2 * zw + j] - muP) / sigmaP)
+                gap = max(gap, abs(mq[r * zw + j] - muP) / sigmaP)
             }
         }
         return LatentRanges(sigmaQMin: qLow, sigmaQMax: qHigh, sigmaPMin: pLow, sigmaPMax: pHigh, largestGap: gap)

@@ -36,6 +36,19 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var mixtures: Int
     /// sigma = softplus(raw) + sigmaMin for every Gaussian in the model.
     public var sigmaMin: Float
+    /// How the encoder's output makes q (nil, as in files written before it existed: standard).
+    public var posterior: Posterior?
+
+    /// `standard`: the encoder outputs q = N(mu_q, softplus(raw) + floor) directly. `residual`:
+    /// it outputs q relative to the learned prior, mu_q = mu_p + sigma_p a and sigma_q = sigma_p
+    /// (softplus(b) + floor), so the KL, -log ratio + (ratio^2 + a^2) / 2 - 1/2 per dimension, no
+    /// longer divides by sigma_p (as NVAE's residual normal distributions; docs/MODEL.md). The same
+    /// model family and the same ELBO, in coordinates where the KL's curvature does not grow as
+    /// sigma_p shrinks. Without a learned prior (VRNN-I) the two are the same.
+    public enum Posterior: String, Codable, CaseIterable, Sendable { case standard, residual }
+
+    /// Whether q is the residual posterior (which needs the prior inside the time loop).
+    public var residualPosterior: Bool { posterior == .residual && hasLearnedPrior }
 
     public init(
         input: Input, inputSize: Int, embedding: Int = 0,

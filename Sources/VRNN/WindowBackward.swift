@@ -24,7 +24,7 @@ extension WindowWorkspace {
             model.decoder.addPartGradient(0, into: phiZState.outputGrad, p, decoder, rows: all)
         }
         model.decoder.addPartGradient(decoderParts.count - 1, into: dHiddenTop.pointer, p, decoder, rows: all)
-        if let pri = model.prior, let priState = prior {
+        if !c.residualPosterior, let pri = model.prior, let priState = prior {
             pri.backwardToFirstLayer(p, priState, rows: all)
             pri.addPartGradient(0, into: dHiddenTop.pointer, p, priState, rows: all)
         }
@@ -53,6 +53,10 @@ extension WindowWorkspace {
                 addReparameterisationGradient(rows: rs)
                 enc.backwardToFirstLayer(p, encState, rows: rs)
                 enc.addPartGradient(1, into: dHiddenTop.pointer, p, encState, rows: rs)
+                if c.residualPosterior, let pri = model.prior, let priState = prior {
+                    pri.backwardToFirstLayer(p, priState, rows: rs)
+                    pri.addPartGradient(0, into: dHiddenTop.pointer, p, priState, rows: rs)
+                }
             }
             // h_{t-1} of the top layer also fed prior, encoder and decoder at step t.
             let dTop = carryH.pointer + top * batch * h, extra = dHiddenTop.pointer + rs.lowerBound * h
@@ -104,10 +108,18 @@ extension WindowWorkspace {
     }
 
     /// The encoder's output gradient: the KL part (already there, with sigma still as d/d sigma)
-    /// plus the reparameterisation path z = mu + sigma * eps, then d/d sigma -> d/d raw.
+    /// plus the reparameterisation path z = mu + sigma * eps, then d/d sigma -> d/d raw. For the
+    /// residual posterior, the path z = mu_p + sigma_p (a + ratio eps) also gives the prior's
+    /// output gradient.
     private func addReparameterisationGradient(rows rs: Range<Int>) {
-        let zw = model.config.latent, first = rs.lowerBound
-        vk_reparameterisation_backward(slopeQ.pointer + first * zw, dZ.pointer + first * zw, noise.pointer + first * zw,
-                                       encoder!.outputGrad + first * 2 * zw, rs.count, zw)
+        let c = model.config, zw = c.latent, first = rs.lowerBound
+        let slope = slopeQ.pointer + first * zw, dz = dZ.pointer + first * zw, eps = noise.pointer + first * zw
+        let dq = encoder!.outputGrad + first * 2 * zw
+        if c.residualPosterior, let prior {
+            vk_residual_backward(encoder!.output + first * 2 * zw, prior.output + first * 2 * zw, eps, slope, dz, dq,
+                                 prior.outputGrad + first * 2 * zw, rs.count, zw, c.sigmaMin)
+        } else {
+            vk_reparameterisation_backward(slope, dz, eps, dq, rs.count, zw)
+        }
     }
 }

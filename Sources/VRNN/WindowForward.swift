@@ -58,6 +58,8 @@ extension WindowWorkspace {
             if let enc = model.encoder, let encState = encoder, let phi = model.phiZ, let phiState = phiZ {
                 enc.addPart(1, hiddenTop, p, encState, rows: rs)
                 enc.finishForward(p, encState, rows: rs)
+                // The residual posterior is relative to the prior: it is needed step by step.
+                if c.residualPosterior, let pri = model.prior, let priState = prior { pri.forward([hiddenTop], p, priState, rows: rs) }
                 sampleLatent(rows: rs)
                 phi.forward(latentInput, p, phiState, rows: rs)
                 addLatentToRNNInput(p, rows: rs)
@@ -66,7 +68,7 @@ extension WindowWorkspace {
         }
 
         // Prior and decoder depend only on h_{t-1} and phi_z: batched after the loop.
-        if let pri = model.prior, let priState = prior { pri.forward([hiddenTop], p, priState, rows: all) }
+        if !c.residualPosterior, let pri = model.prior, let priState = prior { pri.forward([hiddenTop], p, priState, rows: all) }
         model.decoder.forward(decoderParts, p, decoder, rows: all)
     }
 
@@ -123,11 +125,17 @@ extension WindowWorkspace {
         }
     }
 
-    /// z = mu_q + sigma_q * eps from the encoder's output rows [mu_q (Z), raw sigma_q (Z)].
+    /// z = mu_q + sigma_q * eps from the encoder's output rows: [mu_q (Z), raw sigma_q (Z)], or
+    /// the residual posterior's [a (Z), b (Z)] with the prior's rows.
     private func sampleLatent(rows rs: Range<Int>) {
-        let zw = model.config.latent, first = rs.lowerBound
-        vk_sample_latent(encoder!.output + first * 2 * zw, noise.pointer + first * zw, z.pointer + first * zw, sigmaQ.pointer + first * zw,
-                         slopeQ.pointer + first * zw, rs.count, zw, model.config.sigmaMin)
+        let c = model.config, zw = c.latent, first = rs.lowerBound, q = encoder!.output + first * 2 * zw
+        let eps = noise.pointer + first * zw, zs = z.pointer + first * zw, mu = muQ.pointer + first * zw
+        let sigma = sigmaQ.pointer + first * zw, slope = slopeQ.pointer + first * zw
+        if c.residualPosterior {
+            vk_sample_latent_residual(q, prior!.output + first * 2 * zw, eps, zs, mu, sigma, slope, rs.count, zw, c.sigmaMin)
+        } else {
+            vk_sample_latent(q, eps, zs, mu, sigma, slope, rs.count, zw, c.sigmaMin)
+        }
     }
 
     /// Per-row NLL and KL; with `gradients`, also writes (1/normaliser) * d loss / d (decoder output,
@@ -139,7 +147,14 @@ extension WindowWorkspace {
                            grad: gradients ? decoder.outputGrad : nil, scale: scale, into: rowNLL.pointer)
         }
         var penalty: Double = 0
-        if let encState = encoder {
+        if let encState = encoder, c.residualPosterior {
+            // d/d ratio stays until the path through z joins it in backward, which also brings
+            // the prior its whole gradient.
+            if gradients { prior?.outputGrad.update(repeating: 0, count: rows * 2 * c.latent) }
+            vk_residual_kl(encState.output, rows, c.latent, c.sigmaMin, klTerm.freeNats, scale * klTerm.weight,
+                           gradients ? encState.outputGrad : nil, rowKL.pointer, rowPenalty.pointer)
+            penalty = sum(rowPenalty.pointer, count: rows)
+        } else if let encState = encoder {
             // d/d sigma_q stays until the reparameterisation path joins it in backward; the
             // prior's part arrives as d/d raw.
             vk_gaussian_kl(encState.output, sigmaQ.pointer, prior.map { UnsafePointer($0.output) }, rows, c.latent, c.sigmaMin, klTerm.freeNats,

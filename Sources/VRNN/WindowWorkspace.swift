@@ -35,8 +35,9 @@ public final class WindowWorkspace {
     let decoder: MLP.State
     let rnn: RecurrentStack.State
     let z: FloatBuffer                   // [TB, Z]
+    let muQ: FloatBuffer                 // [TB, Z] mu_q of the last forward pass
     let sigmaQ: FloatBuffer              // [TB, Z] sigma_q of the last forward pass
-    let slopeQ: FloatBuffer              // [TB, Z] d sigma_q / d raw = sigmoid(raw)
+    let slopeQ: FloatBuffer              // [TB, Z] sigmoid(raw) = d softplus / d raw of sigma_q's (or the residual ratio's) raw
     let dZ: FloatBuffer                  // [TB, Z]
     let dHiddenTop: FloatBuffer          // [TB, H] d loss / d h_{t-1} from prior, encoder, decoder
     let dEmbedded: FloatBuffer           // [TB, E]
@@ -71,6 +72,7 @@ public final class WindowWorkspace {
         decoder = MLP.State(model.decoder, rows: tb)
         rnn = RecurrentStack.State(model.rnn, rows: tb, batch: batch)
         self.z = FloatBuffer(count: tb * z)
+        muQ = FloatBuffer(count: tb * z)
         sigmaQ = FloatBuffer(count: tb * z)
         slopeQ = FloatBuffer(count: tb * z)
         dZ = FloatBuffer(count: tb * z)

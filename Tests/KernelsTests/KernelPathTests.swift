@@ -108,10 +108,10 @@ final class KernelPathTests: XCTestCase {
             let eps = random(rows * zw, seed: 10), dz = random(rows * zw, seed: 11)
             for prior in [true, false] {
                 compare("latent zw=\(zw) prior=\(prior)") {
-                    var z = [Float](repeating: 0, count: rows * zw), sigma = z, slope = z
+                    var z = [Float](repeating: 0, count: rows * zw), mu = z, sigma = z, slope = z
                     var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq
                     var kl = [Float](repeating: 0, count: rows), penalty = kl
-                    vk_sample_latent(q, eps, &z, &sigma, &slope, rows, zw, 1e-4)
+                    vk_sample_latent(q, eps, &z, &mu, &sigma, &slope, rows, zw, 1e-4)
                     dp.withUnsafeMutableBufferPointer { dpBuffer in
                         p.withUnsafeBufferPointer { pBuffer in
                             vk_gaussian_kl(q, sigma, prior ? pBuffer.baseAddress : nil, rows, zw, 1e-4, 0.3, 0.5, &dq,
@@ -119,7 +119,19 @@ final class KernelPathTests: XCTestCase {
                         }
                     }
                     vk_reparameterisation_backward(slope, dz, eps, &dq, rows, zw)
-                    return [z, sigma, slope, dq, dp, kl, penalty]
+                    return [z, mu, sigma, slope, dq, dp, kl, penalty]
+                }
+                compare("residual latent zw=\(zw) prior=\(prior)") {
+                    var z = [Float](repeating: 0, count: rows * zw), mu = z, sigma = z, slope = z
+                    var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq
+                    var kl = [Float](repeating: 0, count: rows), penalty = kl
+                    p.withUnsafeBufferPointer { pBuffer in
+                        let pp = prior ? pBuffer.baseAddress : nil
+                        vk_sample_latent_residual(q, pp, eps, &z, &mu, &sigma, &slope, rows, zw, 1e-4)
+                        vk_residual_kl(q, rows, zw, 1e-4, 0.3, 0.5, &dq, &kl, &penalty)
+                        dp.withUnsafeMutableBufferPointer { vk_residual_backward(q, pp, eps, slope, dz, &dq, $0.baseAddress, rows, zw, 1e-4) }
+                    }
+                    return [z, mu, sigma, slope, dq, dp, kl, penalty]
                 }
             }
         }

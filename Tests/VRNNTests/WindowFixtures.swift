@@ -47,13 +47,15 @@ struct RandomWindow {
 enum TestConfigs {
     static func make(input: ModelConfig.Input = .real, size: Int = 3, head: ModelConfig.Head, variant: ModelConfig.Variant,
                      cell: ModelConfig.Cell, layers: Int, activation: Activation, deep: Bool = false,
-                     mixtures: Int = 1) -> ModelConfig {
+                     mixtures: Int = 1, posterior: ModelConfig.Posterior? = nil) -> ModelConfig {
         let hiddenWidths = deep ? [5, 4] : [5]
-        return ModelConfig(
+        var config = ModelConfig(
             input: input, inputSize: size, embedding: input == .categorical ? 4 : 0,
             phiX: hiddenWidths, phiZ: deep ? [4, 5] : [4], prior: hiddenWidths, encoder: hiddenWidths,
             decoder: hiddenWidths, activation: activation, latent: 3, cell: cell, hidden: 5, layers: layers,
             variant: variant, head: head, mixtures: mixtures, sigmaMin: 1e-3)
+        config.posterior = posterior
+        return config
     }
 
     static let all: [(String, ModelConfig)] = [
@@ -66,5 +68,9 @@ enum TestConfigs {
         ("gaussian VRNN-I LSTM elu", make(head: .gaussian, variant: .vrnnI, cell: .lstm, layers: 1, activation: .elu)),
         ("pen VRNN GRU tanh", make(size: 3, head: .pen, variant: .vrnn, cell: .gru, layers: 1, activation: .tanh, mixtures: 3)),
         ("pen VRNN-I LSTM elu", make(size: 3, head: .pen, variant: .vrnnI, cell: .lstm, layers: 1, activation: .elu, mixtures: 1)),
+        ("categorical VRNN GRU elu residual", make(input: .categorical, size: 6, head: .categorical, variant: .vrnn, cell: .gru, layers: 1,
+                                                   activation: .elu, posterior: .residual)),
+        ("gaussian VRNN LSTM×2 tanh deep residual", make(head: .gaussian, variant: .vrnn, cell: .lstm, layers: 2, activation: .tanh, deep: true,
+                                                         posterior: .residual)),
     ]
 }

@@ -48,9 +48,21 @@ void vk_lstm_forward(const float *gi, const float *gh, const float *cprev, float
 void vk_lstm_backward(const float *gates, const float *cprev, const float *cout, float *dh, float *dc, float *dgi, long rows, long h);
 
 /* Gaussian rows q = [mu (zw), raw (zw)], sigma = softplus(raw) + floor.
- * z = mu + sigma * eps for every row; sigma and slope = sigmoid(raw) = d sigma / d raw [rows, zw]
- * are kept for the KL and backward. */
-void vk_sample_latent(const float *q, const float *eps, float *z, float *sigma, float *slope, long rows, long zw, float floor);
+ * z = mu + sigma * eps for every row; mu, sigma and slope = sigmoid(raw) = d sigma / d raw
+ * [rows, zw] are kept for the KL and backward. */
+void vk_sample_latent(const float *q, const float *eps, float *z, float *mu, float *sigma, float *slope, long rows, long zw, float floor);
+/* The residual posterior, q = [a, b] relative to p = [mu_p, raw_p] rows (NULL: N(0, I)):
+ * mu_q = mu_p + sp a, sigma_q = sp (softplus(b) + floor), z = mu_q + sigma_q eps; keeps mu_q,
+ * sigma_q and slope = sigmoid(b) [rows, zw]. */
+void vk_sample_latent_residual(const float *q, const float *p, const float *eps, float *z, float *mu, float *sigma, float *slope,
+                               long rows, long zw, float floor);
+/* Its KL, KL_j = -log ratio + (ratio^2 + a^2) / 2 - 1/2 with ratio = softplus(b) + floor; kl,
+ * penalty and free nats as vk_gaussian_kl; with dq, scale * d penalty / d (a, ratio). */
+void vk_residual_kl(const float *q, long rows, long zw, float floor, float free_nats, float scale, float *dq, float *kl, float *penalty);
+/* Its path z = mu_p + sp (a + ratio eps): adds dz's part to dq = [d a, d ratio] and turns d ratio
+ * into d b; adds d mu_p = dz and d raw_p = dz (a + ratio eps) sigmoid(raw_p) into dp. */
+void vk_residual_backward(const float *q, const float *p, const float *eps, const float *slope, const float *dz, float *dq, float *dp,
+                          long rows, long zw, float floor);
 /* dq = [d mu (zw), d sigma (zw)] on entry (the KL's part); adds the path z = mu + sigma eps and
  * turns d sigma into d raw: d mu += dz, d raw = (d sigma + dz eps) slope. */
 void vk_reparameterisation_backward(const float *slope, const float *dz, const float *eps, float *dq, long rows, long zw);
