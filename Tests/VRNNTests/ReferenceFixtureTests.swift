@@ -32,6 +32,9 @@ final class ReferenceFixtureTests: XCTestCase {
         }
     }
     func testContinuousLSTMConfiguration() throws { try onEveryKernelPath { _ in try check(case: "b") } }
+    /// Case b's model with the residual posterior (PyTorch builds q from the prior and takes the
+    /// KL from torch.distributions, an independent check of the residual kernels' formula).
+    func testResidualPosterior() throws { try onEveryKernelPath { _ in try check(case: "c") } }
 
     /// `tokenTables: false` runs text input's phi_x and x-blocks over every row instead of per token.
     func check(case group: String, tokenTables: Bool = true) throws {

@@ -104,13 +104,17 @@ class VRNN(nn.Module):
                 rnn_in = phi_x
             else:
                 enc = self.encoder(torch.cat([phi_x, top], dim=1))
-                q = Normal(enc[:, :z_dim], self.sigma(enc[:, z_dim:]))
-                z = q.mean + q.stddev * noise[t]
                 if cfg["variant"] == "vrnn":
                     pri = self.prior(top)
                     p = Normal(pri[:, :z_dim], self.sigma(pri[:, z_dim:]))
                 else:
-                    p = Normal(torch.zeros_like(q.mean), torch.ones_like(q.stddev))
+                    p = Normal(torch.zeros_like(enc[:, :z_dim]), torch.ones_like(enc[:, :z_dim]))
+                if cfg.get("posterior") == "residual":
+                    # q relative to the prior: mean mu_p + sigma_p a, sigma sigma_p (softplus(b) + floor).
+                    q = Normal(p.mean + p.stddev * enc[:, :z_dim], p.stddev * self.sigma(enc[:, z_dim:]))
+                else:
+                    q = Normal(enc[:, :z_dim], self.sigma(enc[:, z_dim:]))
+                z = q.mean + q.stddev * noise[t]
                 kl_total = kl_total + kl_divergence(q, p).sum()
                 phi_z = self.phi_z(z)
                 params = self.decoder(torch.cat([phi_z, top], dim=1))
@@ -213,13 +217,21 @@ def main(path):
     continuous = dict(input="real", inputSize=3, embedding=0, phiX=[16, 16], phiZ=[16, 16], prior=[16],
                       encoder=[16], decoder=[16], activation="tanh", latent=4, cell="lstm", hidden=16,
                       layers=2, variant="vrnn", head="gaussian", mixtures=1, sigmaMin=1e-3)
-    with h5py.File(path, "w") as f:
+    # Cases already in the file are kept as they are (each was written by the torch version in its
+    # `torch_version` attribute); delete the file to write them all again.
+    with h5py.File(path, "a") as f:
         f.attrs["format"] = "vrnn-reference-fixture"
-        f.attrs["torch_version"] = str(torch.__version__)
+
+        def case(name, *arguments, **options):
+            if name not in f:
+                group = f.create_group(name)
+                group.attrs["torch_version"] = str(torch.__version__)
+                write_case(group, *arguments, **options)
+
         steps, batch = 6, 4
-        write_case(f.create_group("a"), notebook, text_case(steps, batch), torch.zeros(steps, batch, dtype=torch.long),
-                   steps, batch, normaliser=float(steps * batch),
-                   adam=dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, clip=1e9), seed=1234)
+        case("a", notebook, text_case(steps, batch), torch.zeros(steps, batch, dtype=torch.long),
+             steps, batch, normaliser=float(steps * batch),
+             adam=dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, clip=1e9), seed=1234)
         steps, batch = 7, 3
         gen = torch.Generator().manual_seed(99)
         frames = torch.cumsum(0.3 * torch.randn(steps, batch, 3, generator=gen), dim=0).float()
@@ -227,8 +239,10 @@ def main(path):
         reset[2, 0] = 1
         reset[4, 2] = 1
         reset[5, 1] = 1
-        write_case(f.create_group("b"), continuous, frames, reset, steps, batch, normaliser=float(steps * batch * 2),
-                   adam=dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, clip=0.5), seed=42)
+        case("b", continuous, frames, reset, steps, batch, normaliser=float(steps * batch * 2),
+             adam=dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, clip=0.5), seed=42)
+        case("c", dict(continuous, posterior="residual"), frames, reset, steps, batch, normaliser=float(steps * batch * 2),
+             adam=dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, clip=0.5), seed=43)
 
 
 if __name__ == "__main__":
