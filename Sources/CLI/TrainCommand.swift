@@ -49,6 +49,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("decay-style"), help: "adamw: shrink the weights by lr*decay each step (torch.optim.AdamW, default); l2: add decay*w to the gradient (torch.optim.Adam).")
     var decayStyle: AdamConfig.DecayStyle?
     @Option(parsing: .unconditional, help: "Global gradient-norm clipping threshold.") var clip: Float?
+    @Option(parsing: .unconditional, help: "Dropout rate on phi_x and phi_z (the RNN's input), the decoder's hidden layers and the RNN's output as prior, encoder and decoder read it (training only; default 0).")
+    var dropout: Float?
     @Option(name: .customLong("kl-weight"), parsing: .unconditional, help: "Fixed weight beta of the KL term (the adaptive weight's start value).")
     var klWeight: Float?
     @Option(name: .customLong("kl-warmup"), parsing: .unconditional, help: "Raise the KL weight linearly from 0 over this many steps.") var klWarmup: Int?
@@ -120,6 +122,7 @@ struct TrainCommand: ParsableCommand {
         if let lrDecay { t.lrSchedule.decay = lrDecay }
         if let lrDecayEvery { t.lrSchedule.every = lrDecayEvery }
         if let clip { t.clip = clip }
+        if let dropout { t.dropout = dropout }
         if let klWeight { t.kl.beta = klWeight }
         if let klWarmup { t.kl.warmupSteps = klWarmup }
         if let freeNats { t.kl.freeNats = freeNats }

@@ -35,6 +35,7 @@ extension RunConfig {
         where !(value >= 0 && value.isFinite) {
             return problem(flag, field, "0 or more", value)
         }
+        if !(t.dropout >= 0 && t.dropout < 1) { return problem("--dropout", "training.dropout", "in [0, 1)", t.dropout) }
         let schedule = t.lrSchedule
         if schedule.warmupSteps < 0 { return problem("--warmup-steps", "training.lrSchedule.warmupSteps", "0 or more steps", schedule.warmupSteps) }
         if !(schedule.minimum >= 0 && schedule.minimum <= a.learningRate) {

@@ -16,9 +16,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var kl = KLSchedule()
     /// How the learning rate moves from `adam.learningRate` over the steps.
     public var lrSchedule = LearningRateSchedule()
+    /// Dropout rate of the features, the decoder's hidden layers and the RNN's output (0: none).
+    public var dropout: Float = 0
     public init() {}
 
-    private enum CodingKeys: String, CodingKey { case globalBatch, window, steps, seed, clip, adam, kl, lrSchedule }
+    private enum CodingKeys: String, CodingKey { case globalBatch, window, steps, seed, clip, adam, kl, lrSchedule, dropout }
 
     /// Configurations written before a field existed read it as its default.
     public init(from decoder: Decoder) throws {
@@ -31,13 +33,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         adam = try c.decode(AdamConfig.self, forKey: .adam)
         kl = try c.decodeIfPresent(KLSchedule.self, forKey: .kl) ?? KLSchedule()
         lrSchedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .lrSchedule) ?? LearningRateSchedule()
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
     }
 
     /// The optimiser, its weight decay and the learning-rate schedule, in one line for the log.
     public var optimiserSummary: String {
         let optimiser = adam.weightDecay == 0 ? "Adam" : adam.decayStyle == .adamw ? "AdamW (weight decay \(adam.weightDecay))"
             : "Adam (L2 weight decay \(adam.weightDecay))"
-        return optimiser + ", " + lrSchedule.summary(steps: steps, base: adam.learningRate)
+        return optimiser + ", " + lrSchedule.summary(steps: steps, base: adam.learningRate) + (dropout > 0 ? ", dropout \(dropout)" : "")
     }
 
     /// The learning rate applied at `step` (0-based).
@@ -115,6 +118,7 @@ public final class Trainer {
         let local = g / n
         firstStream = collective.rank * local
         workspace = WindowWorkspace(model: model, batch: local, steps: config.window)
+        if config.dropout > 0 { workspace.enableDropout(rate: config.dropout) }
         parameters = FloatBuffer(count: model.parameterCount)
         gradient = FloatBuffer(count: model.parameterCount)
         model.table.initialise(parameters, seed: config.seed)
@@ -141,6 +145,7 @@ public final class Trainer {
         streams.nextWindow(firstStream: firstStream, batch: workspace.batch, rows: &rows, reset: &workspace.reset)
         do { try data.fill(workspace, rows: rows) } catch { dataFailure = dataFailure ?? error }
         workspace.fillLatentNoise(seed: config.seed, step: step, firstStream: firstStream)
+        workspace.fillDropoutMasks(seed: config.seed, step: step, firstStream: firstStream)
         gradient.zero()
         let kl = config.kl.term(step: step, base: klBase)
         workspace.forwardActivations(parameters: parameters.pointer)   // the losses come once, from backward

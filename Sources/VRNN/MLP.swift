@@ -55,10 +55,15 @@ public struct MLP: Sendable {
     public final class State {
         public let outputs: [FloatBuffer]
         public let grads: [FloatBuffer]
+        /// Dropout after layer l (nil: none); layer l + 1 then reads its dropped copy.
+        public internal(set) var hiddenDropout: [DropoutSite?]
         public init(_ mlp: MLP, rows: Int) {
             outputs = mlp.layers.map { FloatBuffer(count: rows * $0.outputs) }
             grads = mlp.layers.map { FloatBuffer(count: rows * $0.outputs) }
+            hiddenDropout = Array(repeating: nil, count: mlp.layers.count)
         }
+        /// What layer l > 0 reads: layer l - 1's output, dropped where dropout acts.
+        func input(of layer: Int) -> UnsafeMutablePointer<Float> { hiddenDropout[layer - 1]?.dropped.pointer ?? outputs[layer - 1].pointer }
         public var output: UnsafeMutablePointer<Float> { outputs.last!.pointer }
         public var outputGrad: UnsafeMutablePointer<Float> { grads.last!.pointer }
     }
@@ -85,12 +90,13 @@ public struct MLP: Sendable {
         for (i, l) in layers.enumerated() {
             let out = s.outputs[i].pointer + rows.lowerBound * l.outputs
             if i > 0 {
-                let input = s.outputs[i - 1].pointer + rows.lowerBound * l.inputs
+                let input = s.input(of: i) + rows.lowerBound * l.inputs
                 broadcastRows(w.parameters + l.bias, into: out, rows: rows.count, cols: l.outputs, ldc: l.outputs)
                 w.addProduct(input, lda: l.inputs, m: rows.count, weight: l.weight, n: l.outputs, inputs: l.inputs, column: 0, k: l.inputs,
                              into: out, ldc: l.outputs)
             }
             if isActivated(i) { activation.apply(out, count: rows.count * l.outputs) }
+            s.hiddenDropout[i]?.apply(s.outputs[i].pointer, rows: rows)
         }
     }
 
@@ -109,6 +115,8 @@ public struct MLP: Sendable {
             let l = layers[i]
             let grad = s.grads[i].pointer + rows.lowerBound * l.outputs
             if isActivated(i) {
+                // grads[i] arrived as d loss / d (the dropped copy) where dropout acts.
+                s.hiddenDropout[i]?.backward(s.grads[i].pointer, rows: rows)
                 activation.backward(output: s.outputs[i].pointer + rows.lowerBound * l.outputs,
                                     grad: grad, count: rows.count * l.outputs)
             }
@@ -148,7 +156,7 @@ public struct MLP: Sendable {
                 }
             } else {
                 gemm(transA: true, m: l.outputs, n: l.inputs, k: rows.count, a: grad, lda: l.outputs,
-                     b: s.outputs[i - 1].pointer + rows.lowerBound * l.inputs, ldb: l.inputs,
+                     b: s.input(of: i) + rows.lowerBound * l.inputs, ldb: l.inputs,
                      beta: 1, c: g + l.weight, ldc: l.inputs)
             }
             addColumnSums(grad, rows: rows.count, cols: l.outputs, ldx: l.outputs, into: g + l.bias)

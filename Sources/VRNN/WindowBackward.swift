@@ -48,6 +48,7 @@ extension WindowWorkspace {
                 let fz = c.phiZWidth
                 model.rnn.inputGradient(0, column: fx, width: fz, into: phiState.outputGrad + rs.lowerBound * fz,
                                         ldx: fz, beta: 1, p, rnn, rows: rs)
+                dropout?.phiZ?.backward(phiState.outputGrad, rows: rs)
                 phi.backwardToFirstLayer(p, phiState, rows: rs)
                 phi.addPartGradient(0, into: dZ.pointer, p, phiState, rows: rs)
                 addReparameterisationGradient(rows: rs)
@@ -58,7 +59,9 @@ extension WindowWorkspace {
                     pri.addPartGradient(0, into: dHiddenTop.pointer, p, priState, rows: rs)
                 }
             }
-            // h_{t-1} of the top layer also fed prior, encoder and decoder at step t.
+            // h_{t-1} of the top layer also fed prior, encoder and decoder at step t (through its
+            // dropped copy while training with dropout).
+            dropout?.hidden.backward(dHiddenTop.pointer, rows: rs)
             let dTop = carryH.pointer + top * batch * h, extra = dHiddenTop.pointer + rs.lowerBound * h
             for i in 0..<batch * h { dTop[i] += extra[i] }
             // A reset cut the dependence on the previous state.
@@ -74,13 +77,13 @@ extension WindowWorkspace {
 
         // Every weight gradient, one GEMM per matrix over all rows (the x-blocks of text input
         // over the token tables instead).
-        let phiXOut: UnsafePointer<Float>? = tokenTables == nil ? UnsafePointer(phiX.output) : nil
-        if let enc = model.encoder, let encState = encoder { enc.accumulateWeightGradients([phiXOut, UnsafePointer(hiddenTop)], into: grad, encState, rows: all) }
+        let phiXOut: UnsafePointer<Float>? = tokenTables == nil ? UnsafePointer(phiXRead) : nil
+        if let enc = model.encoder, let encState = encoder { enc.accumulateWeightGradients([phiXOut, UnsafePointer(hiddenRead)], into: grad, encState, rows: all) }
         if let phi = model.phiZ, let phiState = phiZ { phi.accumulateWeightGradients([z.pointer], into: grad, phiState, rows: all) }
-        if let pri = model.prior, let priState = prior { pri.accumulateWeightGradients([hiddenTop], into: grad, priState, rows: all) }
+        if let pri = model.prior, let priState = prior { pri.accumulateWeightGradients([hiddenRead], into: grad, priState, rows: all) }
         model.decoder.accumulateWeightGradients(decoderParts, into: grad, decoder, rows: all)
         var layer0Parts: [(UnsafePointer<Float>?, Int)] = [(phiXOut, fx)]
-        if let phiState = phiZ { layer0Parts.append((UnsafePointer(phiState.output), c.phiZWidth)) }
+        if let phiZ = phiZRead { layer0Parts.append((UnsafePointer(phiZ), c.phiZWidth)) }
         model.rnn.accumulateWeightGradients(layer0Parts: layer0Parts, into: grad, rnn, rows: rows)
 
         // phi_x (and the embedding) from the RNN's and the encoder's x-parts.
@@ -91,6 +94,7 @@ extension WindowWorkspace {
         let dPhiX = phiX.outputGrad
         model.rnn.inputGradient(0, column: 0, width: fx, into: dPhiX, ldx: fx, beta: 0, p, rnn, rows: all)
         if let enc = model.encoder, let encState = encoder { enc.addPartGradient(0, into: dPhiX, p, encState, rows: all) }
+        dropout?.phiX.backward(dPhiX, rows: all)
         model.phiX.backwardToFirstLayer(p, phiX, rows: all)
         model.phiX.accumulateWeightGradients([phiXInput], into: grad, phiX, rows: all)
 

@@ -43,9 +43,10 @@ extension WindowWorkspace {
             forwardTokenTables(p, tables)
         } else {
             forwardPhiX(p, rows: all)
+            dropout?.phiX.apply(phiX.output, rows: all)
             if let enc = model.encoder, let encState = encoder {
                 enc.beginFirstLayer(p, encState, rows: all)
-                enc.addPart(0, phiX.output, p, encState, rows: all)
+                enc.addPart(0, phiXRead, p, encState, rows: all)
             }
             beginRNNInput(p, rows: all)
         }
@@ -55,20 +56,22 @@ extension WindowWorkspace {
         for t in 0..<steps {
             let rs = rows(at: t)
             loadPreviousState(t)
+            dropout?.hidden.apply(hiddenTop, rows: rs)
             if let enc = model.encoder, let encState = encoder, let phi = model.phiZ, let phiState = phiZ {
-                enc.addPart(1, hiddenTop, p, encState, rows: rs)
+                enc.addPart(1, hiddenRead, p, encState, rows: rs)
                 enc.finishForward(p, encState, rows: rs)
                 // The residual posterior is relative to the prior: it is needed step by step.
-                if c.residualPosterior, let pri = model.prior, let priState = prior { pri.forward([hiddenTop], p, priState, rows: rs) }
+                if c.residualPosterior, let pri = model.prior, let priState = prior { pri.forward([hiddenRead], p, priState, rows: rs) }
                 sampleLatent(rows: rs)
                 phi.forward(latentInput, p, phiState, rows: rs)
+                dropout?.phiZ?.apply(phiState.output, rows: rs)
                 addLatentToRNNInput(p, rows: rs)
             }
             for l in 0..<c.layers { model.rnn.stepForward(l, p, rnn, rows: rs) }
         }
 
         // Prior and decoder depend only on h_{t-1} and phi_z: batched after the loop.
-        if !c.residualPosterior, let pri = model.prior, let priState = prior { pri.forward([hiddenTop], p, priState, rows: all) }
+        if !c.residualPosterior, let pri = model.prior, let priState = prior { pri.forward([hiddenRead], p, priState, rows: all) }
         model.decoder.forward(decoderParts, p, decoder, rows: all)
     }
 
@@ -86,22 +89,23 @@ extension WindowWorkspace {
         let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth, fx = model.config.phiXWidth
         let out = rnn.inputGates[0].pointer + rs.lowerBound * g
         broadcastRows(p.parameters + layer0.biasIH, into: out, rows: rs.count, cols: g, ldc: g)
-        p.addProduct(phiX.output + rs.lowerBound * fx, lda: fx, m: rs.count, weight: layer0.weightIH, n: g, inputs: layer0.inputs,
+        p.addProduct(phiXRead + rs.lowerBound * fx, lda: fx, m: rs.count, weight: layer0.weightIH, n: g, inputs: layer0.inputs,
                      column: 0, k: fx, into: out, ldc: g)
     }
 
     /// Adds phi_z W_ih[:, z block]^T to the first RNN layer's input gates for `rows`.
     func addLatentToRNNInput(_ p: Weights, rows rs: Range<Int>) {
-        guard let phiZ else { return }
+        guard let phiZ = phiZRead else { return }
         let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth, fz = model.config.phiZWidth
-        p.addProduct(phiZ.output + rs.lowerBound * fz, lda: fz, m: rs.count, weight: layer0.weightIH, n: g, inputs: layer0.inputs,
+        p.addProduct(phiZ + rs.lowerBound * fz, lda: fz, m: rs.count, weight: layer0.weightIH, n: g, inputs: layer0.inputs,
                      column: model.config.phiXWidth, k: fz, into: rnn.inputGates[0].pointer + rs.lowerBound * g, ldc: g)
     }
 
-    /// The decoder's input blocks: [phi_z, h_{t-1}], or [h_{t-1}] for the RNN baseline.
+    /// The decoder's input blocks: [phi_z, h_{t-1}], or [h_{t-1}] for the RNN baseline (as read:
+    /// dropped while training with dropout).
     var decoderParts: [UnsafePointer<Float>] {
-        if let phiZ { return [UnsafePointer(phiZ.output), UnsafePointer(hiddenTop)] }
-        return [UnsafePointer(hiddenTop)]
+        if let phiZ = phiZRead { return [UnsafePointer(phiZ), UnsafePointer(hiddenRead)] }
+        return [UnsafePointer(hiddenRead)]
     }
 
     /// hPrev (and cPrev) of every layer for step t: the carried-in state at t = 0, else the

@@ -47,6 +47,8 @@ public final class WindowWorkspace {
     /// Per-token tables for text input, used when the window has more rows than the vocabulary
     /// (TokenTables.swift); nil runs phi_x and the x-blocks over every row.
     var tokenTables: TokenTables?
+    /// Dropout of training windows (nil: none; `enableDropout`).
+    public internal(set) var dropout: Dropout?
 
     public init(model: VRNNModel, batch: Int, steps: Int) {
         let c = model.config
