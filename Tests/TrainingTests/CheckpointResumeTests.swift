@@ -5,9 +5,13 @@ import XCTest
 final class CheckpointResumeTests: RunFolderTestCase {
     /// Same N: K steps, stop, resume to 2K gives bit-identical parameters, optimiser state,
     /// streams and loss history to 2K uninterrupted steps. The run uses a KL warm-up, free nats
-    /// and the adaptive weight, so the weight's state must travel in the checkpoint too.
+    /// and the adaptive weight, so the weight's state must travel in the checkpoint too; and
+    /// dropout, the residual posterior, AdamW and a step schedule with warm-up (one whose
+    /// interval is given: a cosine's horizon is the run's --steps, which this resume changes).
     func testResumeOnTheSameRankCountIsBitIdentical() throws {
-        let schedule = ["--kl-target", "0.05", "--kl-rate", "0.2", "--kl-warmup", "15", "--free-nats", "0.01"]
+        let schedule = ["--kl-target", "0.05", "--kl-rate", "0.2", "--kl-warmup", "15", "--free-nats", "0.01",
+                        "--dropout", "0.2", "--posterior", "residual", "--lr-schedule", "step", "--lr-decay-every", "4", "--lr-decay", "0.5",
+                        "--warmup-steps", "3", "--weight-decay", "0.01"]
         try train(ranks: 2, start("straight", steps: 20, extra: ["--checkpoint-every", "10"] + schedule))
         try train(ranks: 2, start("halves", steps: 10, extra: schedule))
         let resumed = try train(ranks: 2, ["--resume", folder("halves"), "--steps", "20", "--log-every", "1"])

@@ -43,11 +43,11 @@ final class DistributedTrainingTests: XCTestCase {
     }
 
     /// Training losses then validation losses (every 25 steps) of a run.
-    func train(ranks: Int, mpiOptions: [String] = [], steps: Int, gradient: URL) throws -> [Double] {
+    func train(ranks: Int, mpiOptions: [String] = [], steps: Int, gradient: URL, extra: [String] = []) throws -> [Double] {
         let result = try MPIRun.run(ranks: ranks, mpiOptions: mpiOptions, [
             "train", "--data", dataset.path, "--run", runs.appendingPathComponent(UUID().uuidString).path,
             "--preset", "tiny", "--global-batch", "8", "--window", "16", "--steps", "\(steps)", "--log-every", "1",
-            "--valid-every", "25", "--check-every", "10", "--seed", "5", "--dump-first-gradient", gradient.path])
+            "--valid-every", "25", "--check-every", "10", "--seed", "5", "--dump-first-gradient", gradient.path] + extra)
         XCTAssertFalse(result.timedOut, "\(ranks) ranks timed out")
         XCTAssertEqual(result.status, 0, "\(ranks) ranks: \(result.stderr)")
         let losses = Self.losses(result.stdout), valid = Self.validationLosses(result.stdout)
@@ -61,19 +61,28 @@ final class DistributedTrainingTests: XCTestCase {
         return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
-    func testOneTwoAndFourRanksAgree() throws {
+    func testOneTwoAndFourRanksAgree() throws { try assertRanksAgree([1, 2, 4]) }
+
+    /// The recipe's parts that draw or schedule (dropout masks, the residual posterior, a cosine
+    /// schedule with warm-up, AdamW) keep N ranks equal to 1.
+    func testTheRecipeKeepsOneAndTwoRanksEqual() throws {
+        try assertRanksAgree([1, 2], extra: ["--dropout", "0.2", "--posterior", "residual", "--lr-schedule", "cosine", "--warmup-steps", "5",
+                                             "--weight-decay", "0.01"])
+    }
+
+    func assertRanksAgree(_ rankCounts: [Int], extra: [String] = []) throws {
         let steps = 50
         var curves: [Int: [Double]] = [:], gradients: [Int: [Float]] = [:]
-        for ranks in [1, 2, 4] {
+        for ranks in rankCounts {
             let url = FileManager.default.temporaryDirectory.appendingPathComponent("vrnn-grad-\(ranks)-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: url) }
-            curves[ranks] = try train(ranks: ranks, steps: steps, gradient: url)
+            curves[ranks] = try train(ranks: ranks, steps: steps, gradient: url, extra: extra)
             gradients[ranks] = try Self.gradient(url)
         }
         let reference = gradients[1]!
         let scale = Double(reference.map(abs).max()!)
         XCTAssertGreaterThan(scale, 0)
-        for ranks in [2, 4] {
+        for ranks in rankCounts.dropFirst() {
             let g = gradients[ranks]!
             XCTAssertEqual(g.count, reference.count)
             let difference = zip(g, reference).map { abs(Double($0) - Double($1)) }.max()!
