@@ -35,6 +35,8 @@ final class ReferenceFixtureTests: XCTestCase {
     /// Case b's model with the residual posterior (PyTorch builds q from the prior and takes the
     /// KL from torch.distributions, an independent check of the residual kernels' formula).
     func testResidualPosterior() throws { try onEveryKernelPath { _ in try check(case: "c") } }
+    /// Case b's model with dropout at every site, the masks drawn by the fixture and fed in.
+    func testDropoutWithMasksFedIn() throws { try onEveryKernelPath { _ in try check(case: "d") } }
 
     /// `tokenTables: false` runs text input's phi_x and x-blocks over every row instead of per token.
     func check(case group: String, tokenTables: Bool = true) throws {
@@ -62,6 +64,17 @@ final class ReferenceFixtureTests: XCTestCase {
         w.initialH.pointer.update(from: try file.readFloats("\(group)/h0").values, count: w.initialH.count)
         if config.cell == .lstm {
             w.initialC.pointer.update(from: try file.readFloats("\(group)/c0").values, count: w.initialC.count)
+        }
+        if file.exists("\(group)/masks/phi_x") {
+            w.enableDropout(rate: Float(try file.doubleAttribute("dropout", of: group)))
+            let dropout = try XCTUnwrap(w.dropout)
+            let sites = [("phi_x", dropout.phiX), ("phi_z", try XCTUnwrap(dropout.phiZ)), ("hidden", dropout.hidden)]
+                + dropout.decoder.enumerated().map { ("decoder_\($0)", $1) }
+            for (name, site) in sites {
+                let stored = try file.readFloats("\(group)/masks/\(name)")
+                XCTAssertEqual(stored.values.count, site.mask.count, name)
+                site.mask.pointer.update(from: stored.values, count: site.mask.count)
+            }
         }
 
         let normaliser = Float(try file.doubleAttribute("normaliser", of: group))

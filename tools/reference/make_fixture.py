@@ -34,6 +34,19 @@ def mlp(inputs, widths, activation, activate_last):
     return nn.Sequential(*layers)
 
 
+def run_dropped(sequential, x, masks):
+    """The Sequential's layers in turn, multiplying the output of its i-th activation by masks[i]
+    (dropout after each hidden layer, masks fed in)."""
+    activations = 0
+    for module in sequential:
+        x = module(x)
+        if not isinstance(module, nn.Linear):
+            if activations < len(masks):
+                x = x * masks[activations]
+            activations += 1
+    return x
+
+
 def head_width(cfg):
     d = cfg["inputSize"]
     return {"categorical": d, "bernoulli": d, "gaussian": 2 * d,
@@ -85,9 +98,13 @@ class VRNN(nn.Module):
         mixture = MixtureSameFamily(Categorical(logits=params[:, :k]), Independent(Normal(mu, sigma), 1))
         return -mixture.log_prob(x).sum()
 
-    def forward(self, x, reset, noise, h0, c0):
-        """x [T, B] tokens or [T, B, D]; reset [T, B]; noise [T, B, Z]; h0, c0 [L, B, H]."""
+    def forward(self, x, reset, noise, h0, c0, masks=None):
+        """x [T, B] tokens or [T, B, D]; reset [T, B]; noise [T, B, Z]; h0, c0 [L, B, H]; masks:
+        dropout masks fed in, [T, B, width] each: phi_x, phi_z, hidden (h_{t-1} as prior, encoder
+        and decoder read it) and decoder (a list, one per hidden layer), or None."""
         cfg = self.cfg
+        def mask(name, t, values):
+            return values * masks[name][t] if masks else values
         z_dim = cfg["latent"]
         h, c = h0, c0
         nll_total, kl_total = 0.0, 0.0
@@ -96,9 +113,9 @@ class VRNN(nn.Module):
             h = h * keep
             if c is not None:
                 c = c * keep
-            top = h[-1]
+            top = mask("hidden", t, h[-1])
             x_t = self.embedding(x[t]) if cfg["input"] == "categorical" else x[t]
-            phi_x = self.phi_x(x_t)
+            phi_x = mask("phi_x", t, self.phi_x(x_t))
             if cfg["variant"] == "rnn":
                 params = self.decoder(top)
                 rnn_in = phi_x
@@ -116,8 +133,8 @@ class VRNN(nn.Module):
                     q = Normal(enc[:, :z_dim], self.sigma(enc[:, z_dim:]))
                 z = q.mean + q.stddev * noise[t]
                 kl_total = kl_total + kl_divergence(q, p).sum()
-                phi_z = self.phi_z(z)
-                params = self.decoder(torch.cat([phi_z, top], dim=1))
+                phi_z = mask("phi_z", t, self.phi_z(z))
+                params = run_dropped(self.decoder, torch.cat([phi_z, top], dim=1), [m[t] for m in masks["decoder"]] if masks else [])
                 rnn_in = torch.cat([phi_x, phi_z], dim=1)
             nll_total = nll_total + self.nll(params, x[t])
             if c is None:
@@ -136,7 +153,7 @@ def round_mantissa(array, bits):
     return rounded.astype(np.uint32).view(np.float32)
 
 
-def write_case(group, cfg, x, reset, steps, batch, normaliser, adam, seed):
+def write_case(group, cfg, x, reset, steps, batch, normaliser, adam, seed, dropout=None):
     torch.manual_seed(seed)
     model = VRNN(cfg)
     # Round the default initialisation to bfloat16 precision (7 mantissa bits), which the fixture
@@ -154,8 +171,17 @@ def write_case(group, cfg, x, reset, steps, batch, normaliser, adam, seed):
         c0 = (0.5 * torch.randn(layers, batch, hidden, generator=gen)).float().double().requires_grad_()
     if cfg["input"] == "real":
         x = x.double()
+    masks = None
+    if dropout:
+        # 0 or 1/(1-p), drawn here and stored: the Swift side is fed the same masks.
+        def draw(width):
+            keep = torch.rand(steps, batch, width, generator=gen) >= dropout
+            return keep.double() / (1 - dropout)
+        feature = lambda widths, fallback: widths[-1] if widths else fallback
+        masks = dict(phi_x=draw(feature(cfg["phiX"], cfg["inputSize"])), phi_z=draw(feature(cfg["phiZ"], cfg["latent"])),
+                     hidden=draw(hidden), decoder=[draw(width) for width in cfg["decoder"]])
 
-    nll, kl, h_final, c_final = model(x, reset, noise, h0, c0)
+    nll, kl, h_final, c_final = model(x, reset, noise, h0, c0, masks)
     loss = (nll + kl) / normaliser
     loss.backward()
 
@@ -172,6 +198,12 @@ def write_case(group, cfg, x, reset, steps, batch, normaliser, adam, seed):
     group.create_dataset("x", data=x.numpy().astype(np.int32 if cfg["input"] == "categorical" else np.float32))
     group.create_dataset("reset", data=reset.numpy().astype(np.uint8))
     group.create_dataset("noise", data=noise.numpy().astype(np.float32))
+    if masks:
+        group.attrs["dropout"] = dropout
+        for name in ("phi_x", "phi_z", "hidden"):
+            group.create_dataset(f"masks/{name}", data=masks[name].numpy().astype(np.float32))
+        for i, m in enumerate(masks["decoder"]):
+            group.create_dataset(f"masks/decoder_{i}", data=m.numpy().astype(np.float32))
     group.create_dataset("h0", data=h0.detach().numpy().astype(np.float32))
     group.create_dataset("dh0", data=h0.grad.numpy().astype(np.float32))
     group.create_dataset("h_final", data=h_final.detach().numpy().astype(np.float32))
@@ -243,6 +275,8 @@ def main(path):
              adam=dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, clip=0.5), seed=42)
         case("c", dict(continuous, posterior="residual"), frames, reset, steps, batch, normaliser=float(steps * batch * 2),
              adam=dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, clip=0.5), seed=43)
+        case("d", continuous, frames, reset, steps, batch, normaliser=float(steps * batch * 2),
+             adam=dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, clip=0.5), seed=44, dropout=0.3)
 
 
 if __name__ == "__main__":
