@@ -46,7 +46,7 @@ public final class TrainingRun {
         log.line("vrnn: \(world.size) rank\(world.size == 1 ? "" : "s"), \(training.globalBatch / world.size) streams each")
         log.line("vrnn: \(session.config.data): \(session.trainRows) training rows, "
                  + (session.validator?.summary ?? "no validation split"))
-        log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent), \(config.headSummary), "
+        log.line("vrnn: \(config.variant.rawValue) \(config.cell.rawValue) H=\(config.hidden) Z=\(config.latent)\(config.residualPosterior ? " (residual q)" : ""), \(config.headSummary), "
                  + "\(trainer.model.parameterCount) parameters, G=\(training.globalBatch) T=\(training.window), \(training.steps) steps")
         log.line("vrnn: \(training.optimiserSummary)")
         if config.hasLatent && training.kl != KLSchedule() { log.line("vrnn: \(training.kl.summary)") }

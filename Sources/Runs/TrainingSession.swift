@@ -70,7 +70,9 @@ final class TrainingSession {
         let model = try VRNNModel(config.model)
         // The trainer's and the validator's workspaces, parameters, gradient and Adam's moments.
         let local = config.training.globalBatch / max(world.size, 1)
-        try MemoryBudget.check(floats: 2 * WindowWorkspace.floatsNeeded(model, batch: local, steps: config.training.window)
+        try MemoryBudget.check(floats: WindowWorkspace.floatsNeeded(model, batch: local, steps: config.training.window,
+                                                                    dropout: config.training.dropout > 0)
+                                   + WindowWorkspace.floatsNeeded(model, batch: local, steps: config.training.window)
                                    + 4 * Double(model.parameterCount),
                                for: "training this model (\(model.parameterCount) parameters, \(local) streams of \(config.training.window) steps)",
                                lower: "--hidden, --features, --latent, --global-batch or --window, or spread the streams over more ranks")

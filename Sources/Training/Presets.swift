@@ -57,15 +57,21 @@ public enum Preset: String, CaseIterable, Codable, Sendable {
         return text ? .seedChar : head == .pen ? .pen : audio ? .speech : .series
     }
 
+    /// Every preset's q is the residual posterior: the standard one let the reference notebook's
+    /// lr 0.01 blow the KL up (docs/EXPERIMENTS.md); `--posterior standard` gives it back.
     static func text(embedding: Int, features: Int, latent: Int, hidden: Int) -> ModelConfig {
-        ModelConfig(input: .categorical, inputSize: 128, embedding: embedding, phiX: [features], phiZ: [features],
-                    prior: [features], encoder: [features], decoder: [features], activation: .elu, latent: latent,
-                    cell: .gru, hidden: hidden, layers: 1, variant: .vrnn, head: .categorical)
+        var m = ModelConfig(input: .categorical, inputSize: 128, embedding: embedding, phiX: [features], phiZ: [features],
+                            prior: [features], encoder: [features], decoder: [features], activation: .elu, latent: latent,
+                            cell: .gru, hidden: hidden, layers: 1, variant: .vrnn, head: .categorical)
+        m.posterior = .residual
+        return m
     }
 
     static func frames(inputSize: Int, features: Int, latent: Int, hidden: Int, head: ModelConfig.Head, mixtures: Int) -> ModelConfig {
-        ModelConfig(input: .real, inputSize: inputSize, phiX: [features], phiZ: [features], prior: [features], encoder: [features],
-                    decoder: [features], activation: .elu, latent: latent, cell: .gru, hidden: hidden, layers: 1, variant: .vrnn, head: head,
-                    mixtures: mixtures)
+        var m = ModelConfig(input: .real, inputSize: inputSize, phiX: [features], phiZ: [features], prior: [features], encoder: [features],
+                            decoder: [features], activation: .elu, latent: latent, cell: .gru, hidden: hidden, layers: 1, variant: .vrnn,
+                            head: head, mixtures: mixtures)
+        m.posterior = .residual
+        return m
     }
 }

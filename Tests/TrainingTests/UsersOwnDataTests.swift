@@ -139,7 +139,7 @@ final class UsersOwnDataTests: CLITestCase {
         XCTAssertEqual(try vrnn(["prepare", "audio", path("short.wav"), "--frame", "20", "--out", path("short.h5")]).status, 0)
         let speech = try vrnn(["train", "--data", path("short.h5"), "--run", path("speech"), "--steps", "1"], ranks: 2)
         XCTAssertEqual(speech.status, 0, speech.stderr)
-        XCTAssertTrue(speech.stdout.contains("H=512 Z=64, gmm head, 20 components"), speech.stdout)
+        XCTAssertTrue(speech.stdout.contains("H=512 Z=64 (residual q), gmm head, 20 components"), speech.stdout)
         // 270 training frames: the speech preset's G=32 T=40 do not fit; T shrinks to 16, then G halves to 16.
         XCTAssertTrue(speech.stdout.contains("--preset auto chose G=16 T=16 (the preset's G=32 T=40 do not fit the training split's 270 rows on 2 ranks"),
                       speech.stdout)
@@ -148,7 +148,7 @@ final class UsersOwnDataTests: CLITestCase {
         XCTAssertEqual(try vrnn(["prepare", "csv", csv, "--out", path("series.h5")]).status, 0)
         let series = try vrnn(["train", "--data", path("series.h5"), "--run", path("series"), "--steps", "1"])
         XCTAssertEqual(series.status, 0, series.stderr)
-        XCTAssertTrue(series.stdout.contains("H=128 Z=16, gaussian head"), series.stdout)
+        XCTAssertTrue(series.stdout.contains("H=128 Z=16 (residual q), gaussian head"), series.stdout)
         XCTAssertTrue(series.stdout.contains("G=16 T=16,"), series.stdout)
 
         let given = try vrnn(["train", "--data", path("short.h5"), "--run", path("given"), "--steps", "1", "--window", "40"], ranks: 2)

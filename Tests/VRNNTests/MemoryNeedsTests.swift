@@ -12,12 +12,15 @@ final class MemoryNeedsTests: XCTestCase {
         for config in configs {
             let model = try VRNNModel(config)
             for (batch, steps) in [(1, 1), (3, 4), (8, 40)] {
-                let before = FloatBuffer.liveFloats
-                let workspace = WindowWorkspace(model: model, batch: batch, steps: steps)
-                let allocated = FloatBuffer.liveFloats - before
-                withExtendedLifetime(workspace) {}
-                XCTAssertEqual(WindowWorkspace.floatsNeeded(model, batch: batch, steps: steps), Double(allocated),
-                               "\(config.head) \(config.cell) batch \(batch) steps \(steps)")
+                for dropout in [false, true] {
+                    let before = FloatBuffer.liveFloats
+                    let workspace = WindowWorkspace(model: model, batch: batch, steps: steps)
+                    if dropout { workspace.enableDropout(rate: 0.1) }
+                    let allocated = FloatBuffer.liveFloats - before
+                    withExtendedLifetime(workspace) {}
+                    XCTAssertEqual(WindowWorkspace.floatsNeeded(model, batch: batch, steps: steps, dropout: dropout), Double(allocated),
+                                   "\(config.head) \(config.cell) batch \(batch) steps \(steps) dropout \(dropout)")
+                }
             }
         }
     }
