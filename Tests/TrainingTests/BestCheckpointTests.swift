@@ -85,12 +85,4 @@ final class BestCheckpointTests: RunFolderTestCase {
         assertOneErrorLine(try MPIRun.run(ranks: 1, ["sample", "--checkpoint", folder("plain") + ":best"]), "no best checkpoint", "RUN:best without validation")
         assertOneErrorLine(try MPIRun.run(ranks: 1, ["sample", "--checkpoint", folder("nowhere") + ":best"]), "no such run folder", "RUN:best of no folder")
     }
-
-    func assertOneErrorLine(_ result: MPIRun.Result, _ message: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(result.timedOut, "\(what) hung", file: file, line: line)
-        XCTAssertNotEqual(result.status, 0, "\(what) must fail", file: file, line: line)
-        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
-        XCTAssertEqual(lines.count, 1, "\(what):\n\(result.stderr)", file: file, line: line)
-        XCTAssertTrue(lines.first?.contains(message) ?? false, "\(what): expected \(message) in:\n\(result.stderr)", file: file, line: line)
-    }
 }

@@ -24,7 +24,9 @@ class CLITestCase: XCTestCase {
         try FileManager.default.copyItem(atPath: source.path, toPath: target)
         return target
     }
+}
 
+extension XCTestCase {
     /// The command failed (no hang) with exactly one `vrnn: error:` line, which contains `message`.
     func assertOneErrorLine(_ result: MPIRun.Result, _ message: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertFalse(result.timedOut, "\(what) hung", file: file, line: line)
