@@ -159,3 +159,33 @@ void VK_SUFFIX(gaussian_kl)(const float *q, const float *sigma_q, const float *p
         penalty[r] = vsum(floored);
     }
 }
+
+/* The spread of the latent Gaussians over `rows` (LatentRanges): out = [min sigma_q, max sigma_q,
+ * min sigma_p, max sigma_p, max |mu_q - mu_p| / sigma_p] with sigma_p = softplus(raw_p) + floor,
+ * p = [mu, raw] rows or NULL for N(0, I). Minima are taken as maxima of the negated values. */
+void VK_SUFFIX(latent_ranges)(const float *mu_q, const float *sigma_q, const float *p, long rows, long zw, float floor, float *out) {
+    VF qLow = vset(-INFINITY), qHigh = vset(0.0f), pLow = vset(-INFINITY), pHigh = vset(0.0f), gap = vset(0.0f);
+    const VF minus = vset(-1.0f);
+    for (long r = 0; r < rows; r++) {
+        const float *mq = mu_q + r * zw, *sq = sigma_q + r * zw, *pr = p ? p + r * 2 * zw : NULL;
+        for (long j = 0; j < zw; j += VL) {
+            VM valid = vvalid(zw - j);
+            VF s = vk_get(sq, j, zw, 0.0f), mp = vset(0.0f), sp = vset(1.0f), slope;
+            qHigh = vmax(qHigh, s);
+            qLow = vmax(qLow, vselect(valid, vmul(minus, s), vset(-INFINITY)));
+            if (pr) {
+                mp = vk_get(pr, j, zw, 0);
+                vsoftplus_sigmoid(vk_get(pr + zw, j, zw, 0), &sp, &slope);
+                sp = vadd(sp, vset(floor));
+            }
+            pHigh = vmax(pHigh, vselect(valid, sp, vset(0.0f)));
+            pLow = vmax(pLow, vselect(valid, vmul(minus, sp), vset(-INFINITY)));
+            gap = vmax(gap, vselect(valid, vdiv(vabs(vsub(vk_get(mq, j, zw, 0), mp)), sp), vset(0.0f)));
+        }
+    }
+    out[0] = -vmaxall(qLow);
+    out[1] = vmaxall(qHigh);
+    out[2] = -vmaxall(pLow);
+    out[3] = vmaxall(pHigh);
+    out[4] = vmaxall(gap);
+}

@@ -28,6 +28,8 @@
                           long rows, long zw, float floor), (q, p, eps, slope, dz, dq, dp, rows, zw, floor)) \
     X(reparameterisation_backward, (const float *slope, const float *dz, const float *eps, float *dq, long rows, long zw), \
       (slope, dz, eps, dq, rows, zw)) \
+    X(latent_ranges, (const float *mu_q, const float *sigma_q, const float *p, long rows, long zw, float floor, float *out), \
+      (mu_q, sigma_q, p, rows, zw, floor, out)) \
     X(gaussian_kl, (const float *q, const float *sigma_q, const float *p, long rows, long zw, float floor, float free_nats, float scale, \
                     float *dq, float *dp, float *kl, float *penalty), (q, sigma_q, p, rows, zw, floor, free_nats, scale, dq, dp, kl, penalty)) \
     X(philox_normal, (uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count), \

@@ -1,5 +1,4 @@
-import Foundation
-import Kernels
+import CKernels
 
 /// How spread the latent Gaussians of a window were, over all its rows and dimensions: the
 /// smallest and largest sigma of the posterior q and of the prior p (N(0, 1) for VRNN-I), and the
@@ -23,20 +22,10 @@ public struct LatentRanges: Equatable, Sendable {
 extension WindowWorkspace {
     /// The ranges of the last forward pass (nil for a model without a latent variable).
     public func latentRanges() -> LatentRanges? {
-        let c = model.config, zw = c.latent
+        let c = model.config
         guard c.hasLatent else { return nil }
-        let mq = muQ.pointer, p = prior?.output, sq = sigmaQ.pointer
-        var qLow = Float.infinity, qHigh = -Float.infinity, pLow = Float.infinity, pHigh = -Float.infinity, gap: Float = 0
-        for r in 0..<rows {
-            for j in 0..<zw {
-                let s = sq[r * zw + j]
-                qLow = min(qLow, s); qHigh = max(qHigh, s)
-                let muP = p.map { $0[r * 2 * zw + j] } ?? 0
-                let sigmaP = p.map { softplus($0[r * 2 * zw + zw + j]) + c.sigmaMin } ?? 1
-                pLow = min(pLow, sigmaP); pHigh = max(pHigh, sigmaP)
-                gap = max(gap, abs(mq[r * zw + j] - muP) / sigmaP)
-            }
-        }
-        return LatentRanges(sigmaQMin: qLow, sigmaQMax: qHigh, sigmaPMin: pLow, sigmaPMax: pHigh, largestGap: gap)
+        var out = [Float](repeating: 0, count: 5)
+        vk_latent_ranges(muQ.pointer, sigmaQ.pointer, prior.map { UnsafePointer($0.output) }, rows, c.latent, c.sigmaMin, &out)
+        return LatentRanges(sigmaQMin: out[0], sigmaQMax: out[1], sigmaPMin: out[2], sigmaPMax: out[3], largestGap: out[4])
     }
 }

@@ -121,6 +121,23 @@ final class KernelPathTests: XCTestCase {
                     vk_reparameterisation_backward(slope, dz, eps, &dq, rows, zw)
                     return [z, mu, sigma, slope, dq, dp, kl, penalty]
                 }
+                compare("latent ranges zw=\(zw) prior=\(prior)") {
+                    var mu = [Float](repeating: 0, count: rows * zw), sigma = mu, z = mu, slope = mu, out = [Float](repeating: 0, count: 5)
+                    vk_sample_latent(q, eps, &z, &mu, &sigma, &slope, rows, zw, 1e-4)
+                    p.withUnsafeBufferPointer { vk_latent_ranges(mu, sigma, prior ? $0.baseAddress : nil, rows, zw, 1e-4, &out) }
+                    // The same by the definition, in scalar code.
+                    var gap: Float = 0, sigmaP: [Float] = []
+                    for r in 0..<rows {
+                        for j in 0..<zw {
+                            let sp = prior ? softplus(p[r * 2 * zw + zw + j]) + 1e-4 : 1, mp = prior ? p[r * 2 * zw + j] : 0
+                            sigmaP.append(sp)
+                            gap = max(gap, abs(mu[r * zw + j] - mp) / sp)
+                        }
+                    }
+                    let expected = [sigma.min()!, sigma.max()!, sigmaP.min()!, sigmaP.max()!, gap]
+                    for (o, e) in zip(out, expected) { XCTAssertEqual(o, e, accuracy: 1e-5 * max(abs(e), 1), "latent ranges zw=\(zw)") }
+                    return [out]
+                }
                 compare("residual latent zw=\(zw) prior=\(prior)") {
                     var z = [Float](repeating: 0, count: rows * zw), mu = z, sigma = z, slope = z
                     var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq

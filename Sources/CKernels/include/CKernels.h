@@ -74,6 +74,9 @@ void vk_reparameterisation_backward(const float *slope, const float *dz, const f
  * scale * d penalty / d (mu_p, raw_p) into dp; a dimension under its free nats gets none. */
 void vk_gaussian_kl(const float *q, const float *sigma_q, const float *p, long rows, long zw, float floor, float free_nats, float scale,
                     float *dq, float *dp, float *kl, float *penalty);
+/* out = [min sigma_q, max sigma_q, min sigma_p, max sigma_p, max |mu_q - mu_p| / sigma_p] over
+ * rows of mu_q, sigma_q [rows, zw] and p = [mu, raw] rows (NULL: N(0, I)), sigma_p = softplus(raw) + floor. */
+void vk_latent_ranges(const float *mu_q, const float *sigma_q, const float *p, long rows, long zw, float floor, float *out);
 /* count standard normals from Philox4x32-10 under key (k0, k1), blocks (c0, c1, c2, 0), (c0, c1, c2, 1), ...
  * by Box-Muller, 4 per block: r(w0) cos a(w1), r(w0) sin a(w1), r(w2) cos a(w3), r(w2) sin a(w3) with
  * u(w) = (w + 1/2) 2^-32, r = sqrt(-2 log u), a = 2 pi u. */
