@@ -56,7 +56,10 @@ struct ModelOptions: ParsableArguments {
         if let activation { c.activation = activation }
         if let head { c.head = head; c.mixtures = head.usualMixtures }   // --mixtures, below, overrides
         if let mixtures { c.mixtures = mixtures }
-        if let posterior { c.posterior = posterior }
+        // A preset's residual posterior goes with its learned prior; standard is stored as none,
+        // as in files written before the choice existed.
+        if variant != nil && c.variant != .vrnn && posterior == nil { c.posterior = nil }
+        if let posterior { c.posterior = posterior == .standard ? nil : posterior }
         return c
     }
 }

@@ -15,10 +15,10 @@ struct VRNNCommand: ParsableCommand {
 
     static func main() {
         // launch/mpirun repeats SIGUSR1 (mpirun forwards it to every rank) until the job ends, as
-        // one sent while the job starts can be lost. A rank ignores it until training listens
-        // (StopSignal) and again afterwards, so a repeat neither kills a starting rank nor one
-        // that is finalising.
-        signal(SIGUSR1, SIG_IGN)
+        // one sent while the job starts can be lost. A training rank ignores it until training
+        // listens (StopSignal) and again afterwards, so a repeat neither kills a starting rank nor
+        // one that is finalising. Other commands keep the default: USR1 ends them.
+        if CommandLine.arguments.dropFirst().first == "train" { signal(SIGUSR1, SIG_IGN) }
         BLASSetup.ensureFastKernel()
         BLASSetup.configureThreads()
         var command: ParsableCommand

@@ -55,14 +55,25 @@ public struct RunFolder {
     /// Whether `argument` ends in :best or :latest, naming one of a run folder's pointers.
     static func namesAPointer(_ argument: String) -> Bool { argument.hasSuffix(":best") || argument.hasSuffix(":latest") }
 
-    /// Points `latest` (and, when it is the run's new best, `best`) at `checkpoint`, a file in
-    /// this folder, atomically; then deletes all but the newest `keep` checkpoints and the best.
-    func publish(_ checkpoint: String, keep: Int, best: Bool) throws {
+    /// Points `best` (when `checkpoint` is the run's new best) and then `latest` at `checkpoint`, a
+    /// file in this folder, atomically; then deletes all but the newest `keep` checkpoints, the one
+    /// `best` names and the one of the run's best step (`bestStep`, from the checkpoint's record:
+    /// after a crash between the two pointer writes, the record is what a resume trusts).
+    func publish(_ checkpoint: String, keep: Int, best: Bool, bestStep: Int?) throws {
         let name = (checkpoint as NSString).lastPathComponent
-        try AtomicFile.write(Data((name + "\n").utf8), to: latestPath)
         if best { try AtomicFile.write(Data((name + "\n").utf8), to: bestPath) }
-        let kept = (try? bestCheckpoint()).map { ($0 as NSString).lastPathComponent }
-        for file in checkpoints().dropLast(keep) where file != kept { try? FileManager.default.removeItem(atPath: path + "/" + file) }
+        try AtomicFile.write(Data((name + "\n").utf8), to: latestPath)
+        var kept = Set(bestStep.map { [(checkpointPath(step: $0) as NSString).lastPathComponent] } ?? [])
+        if let named = try? bestCheckpoint() { kept.insert((named as NSString).lastPathComponent) }
+        for file in checkpoints().dropLast(keep) where !kept.contains(file) { try? FileManager.default.removeItem(atPath: path + "/" + file) }
+    }
+
+    /// Points `best` at the checkpoint of `step` when that file exists (a resume re-asserts the
+    /// record it restored, in case a crash came between the pointer writes).
+    func pointBest(atStep step: Int) throws {
+        let file = checkpointPath(step: step)
+        guard FileManager.default.fileExists(atPath: file) else { return }
+        try AtomicFile.write(Data(((file as NSString).lastPathComponent + "\n").utf8), to: bestPath)
     }
 
     /// Checkpoint file names, oldest first: ordered by the step in the name as a number (past

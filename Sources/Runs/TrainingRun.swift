@@ -88,7 +88,8 @@ public final class TrainingRun {
             // The validation loss is reduced over ranks, so every rank finds the same best.
             var newBest = false
             if let loss = metrics.validLoss { (best, newBest) = BestValidation.after(best, step: metrics.step, loss: loss) }
-            let patienceOut = control.earlyStop.map { (best?.validationsSince ?? 0) >= $0 } ?? false
+            // Judged at validations only: a resumed run that had run out of patience trains on to its next one.
+            let patienceOut = metrics.validLoss != nil && (control.earlyStop.map { (best?.validationsSince ?? 0) >= $0 } ?? false)
             log.report(metrics)
             if training.kl.adaptiveTarget != nil && config.hasLatent && !adaptiveHeldNoted
                 && !KLSchedule.ratioDefined(kl: metrics.kl, reconstruction: metrics.reconstruction) {
@@ -170,7 +171,7 @@ public final class TrainingRun {
             let start = Date()
             do {
                 try state.write(to: path, beforeCommit: request.pauseBeforeCommit == trainer.step ? { Self.pause(path) } : nil)
-                try session.folder.publish(path, keep: session.config.control.keepCheckpoints, best: isBest)
+                try session.folder.publish(path, keep: session.config.control.keepCheckpoints, best: isBest, bestStep: best?.step)
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 log.line(String(format: "vrnn: checkpoint %@ (%.1f MB, %.2f s)", path, Double(size) / 1e6, Date().timeIntervalSince(start)))
                 // The loss curves beside it, from the history in memory (a failure costs only the picture).

@@ -43,6 +43,8 @@ final class TrainingSession {
         config.data = URL(fileURLWithPath: dataPath).standardizedFileURL.path   // absolute: a resume may start elsewhere
         var frames = false
         if case .frames = train.shape { frames = true }
+        // A new run's schedule spans its --steps, and keeps that horizon when a resume changes them.
+        if saved == nil { config.training.lrSchedule.horizon = config.training.lrSchedule.shape == .constant ? nil : config.training.steps }
         if saved == nil, request.fitStreams == .always || (request.fitStreams == .realValuedData && frames) {
             let fitted = config.training.fittingStreams(offsets: train.offsets, ranks: world.size)
             config.training = fitted.config
@@ -64,6 +66,10 @@ final class TrainingSession {
             notes += (configDifferences(saved.training, config.training, under: "training")
                       + configDifferences(saved.control, config.control, under: "control")).map { "resume changes \($0)" }
             if config.data != saved.data { notes.append("resume reads \(config.data) (was \(saved.data)), the same data") }
+            if let horizon = config.training.lrSchedule.horizon, saved.training.steps != config.training.steps {
+                notes.append("the learning-rate schedule keeps its horizon of \(horizon) steps (the run's first --steps); "
+                             + "steps past it stay at its end")
+            }
         }
         self.config = config
 
@@ -115,6 +121,7 @@ final class TrainingSession {
             }
         } else {
             for name in folder.removeAbandonedTemporaries() { notes.append("removed \(name), left by an interrupted write") }
+            if let best = restoredBest { try folder.pointBest(atStep: best.step) }
         }
         try Self.writeConfig(config, to: folder.configPath)
         metrics = try MetricsFile(path: folder.metricsPath, resumingAt: resuming ? trainer.step : nil,

@@ -20,11 +20,30 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
     public var decay: Float = 0.1
     /// The step schedule's interval in steps (nil: a third of the steps after the warm-up).
     public var every: Int? = nil
+    /// The step count the schedule spans: the run's `--steps` when it started, kept on resume
+    /// (nil: the run's current `--steps`). A run continued past it stays at the schedule's end.
+    public var horizon: Int? = nil
 
     public init() {}
 
-    /// The rate of step `step` (0-based) in a run of `steps` steps from `base`.
+    private enum CodingKeys: String, CodingKey { case shape, warmupSteps, minimum, decay, every, horizon }
+
+    /// Any field a file leaves out takes its default.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = LearningRateSchedule()
+        shape = try c.decodeIfPresent(Shape.self, forKey: .shape) ?? d.shape
+        warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? d.warmupSteps
+        minimum = try c.decodeIfPresent(Float.self, forKey: .minimum) ?? d.minimum
+        decay = try c.decodeIfPresent(Float.self, forKey: .decay) ?? d.decay
+        every = try c.decodeIfPresent(Int.self, forKey: .every)
+        horizon = try c.decodeIfPresent(Int.self, forKey: .horizon)
+    }
+
+    /// The rate of step `step` (0-based) from `base`, in a run of `steps` steps (the horizon, when
+    /// set, replaces it).
     public func rate(step: Int, steps: Int, base: Float) -> Float {
+        let steps = horizon ?? steps
         if step < warmupSteps { return base * Float(step + 1) / Float(warmupSteps) }
         let t = step - warmupSteps, span = max(steps - warmupSteps, 1)
         switch shape {
@@ -41,6 +60,7 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
 
     /// One line for the training log.
     public func summary(steps: Int, base: Float) -> String {
+        let steps = horizon ?? steps
         var text: String
         switch shape {
         case .constant: text = "learning rate \(base)"

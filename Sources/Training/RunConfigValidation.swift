@@ -43,6 +43,16 @@ extension RunConfig {
         }
         if !(schedule.decay > 0 && schedule.decay <= 1) { return problem("--lr-decay", "training.lrSchedule.decay", "in (0, 1]", schedule.decay) }
         if let every = schedule.every, every < 1 { return problem("--lr-decay-every", "training.lrSchedule.every", "at least 1", every) }
+        if schedule.warmupSteps >= (schedule.horizon ?? t.steps) && schedule.warmupSteps > 0 {
+            return problem("--warmup-steps", "training.lrSchedule.warmupSteps", "below the schedule's \(schedule.horizon ?? t.steps) steps", schedule.warmupSteps)
+        }
+        let defaults = LearningRateSchedule()
+        if schedule.shape == .constant && schedule.minimum != defaults.minimum {
+            return "--lr-min applies to --lr-schedule cosine or step, not constant; choose a schedule or drop it"
+        }
+        if schedule.shape != .step && (schedule.decay != defaults.decay || schedule.every != nil) {
+            return "--lr-decay and --lr-decay-every apply to --lr-schedule step; choose it or drop them"
+        }
         if a.decayStyle == .adamw && !(a.learningRate * a.weightDecay < 1) {
             return "--weight-decay \(a.weightDecay) times --lr \(a.learningRate) must be below 1 for AdamW (it shrinks the weights by that share each step); lower either"
         }

@@ -105,6 +105,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if head == .pen && inputSize != 3 {
             return "the pen head reads frames [dx, dy, pen-up] of 3 values (got \(inputSize)); use a pen dataset from `vrnn prepare synthetic`"
         }
+        if posterior == .residual && !hasLearnedPrior {
+            return "--posterior residual builds q from the learned prior, which variant \(variant.rawValue) does not have; use --variant vrnn or drop it"
+        }
         if !(sigmaMin >= 0 && sigmaMin <= 10) {
             return "--sigma-min must be between 0 and 10 (got \(sigmaMin)): it is a floor on standard deviations of normalised data"
         }

@@ -68,14 +68,14 @@ final class RunLifecycleTests: RunsTestCase {
         let run = RunFolder(path: folder.path)
         for step in [5, 10, 15, 20] { _ = FileManager.default.createFile(atPath: run.checkpointPath(step: step), contents: Data()) }
         _ = FileManager.default.createFile(atPath: run.checkpointPath(step: 25) + ".tmp-999", contents: Data())
-        try run.publish(run.checkpointPath(step: 20), keep: 2, best: false)
+        try run.publish(run.checkpointPath(step: 20), keep: 2, best: false, bestStep: nil)
         XCTAssertEqual(run.checkpoints(), ["checkpoint-00000015.h5", "checkpoint-00000020.h5"])
         XCTAssertEqual(try run.latestCheckpoint(), run.checkpointPath(step: 20))
         XCTAssertEqual(run.removeAbandonedTemporaries(), ["checkpoint-00000025.h5.tmp-999"])
         XCTAssertThrowsError(try RunFolder(path: folder.appendingPathComponent("none").path).latestCheckpoint())
         // Past step 99,999,999 the name grows a digit: the order is by number, not by string.
         for step in [99_999_999, 100_000_000] { _ = FileManager.default.createFile(atPath: run.checkpointPath(step: step), contents: Data()) }
-        try run.publish(run.checkpointPath(step: 100_000_000), keep: 1, best: false)
+        try run.publish(run.checkpointPath(step: 100_000_000), keep: 1, best: false, bestStep: nil)
         XCTAssertEqual(run.checkpoints(), ["checkpoint-100000000.h5"])
     }
 

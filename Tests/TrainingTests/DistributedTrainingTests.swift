@@ -180,6 +180,11 @@ final class DistributedTrainingTests: XCTestCase {
             (2, ["--eps", "inf"], "--eps (training.adam.epsilon in config.json) must be a positive number (got inf)"),
             (2, ["--lr", "abc"], "The value 'abc' is invalid for '--lr <lr>' (vrnn train --help lists the options)"),
             (2, ["--head", "gaussian", "--mixtures", "5"], "--mixtures applies to the gmm and pen heads, not --head gaussian"),
+            (2, ["--variant", "vrnn-i", "--posterior", "residual"], "--posterior residual builds q from the learned prior"),
+            (2, ["--lr-min", "0.0001"], "--lr-min applies to --lr-schedule cosine or step, not constant"),
+            (2, ["--lr-schedule", "cosine", "--lr-decay", "0.5"], "--lr-decay and --lr-decay-every apply to --lr-schedule step"),
+            (2, ["--lr-schedule", "cosine", "--steps", "10", "--warmup-steps", "10"], "--warmup-steps (training.lrSchedule.warmupSteps in config.json) must be below the schedule's 10 steps"),
+            (2, ["--dropout", "1"], "--dropout (training.dropout in config.json) must be in [0, 1) (got 1.0)"),
         ]
         let existing = runs.appendingPathComponent("existing")
         try FileManager.default.createDirectory(at: existing, withIntermediateDirectories: true)
