@@ -87,8 +87,6 @@ final class FaultKilledJobTests: RunFolderTestCase {
             let deadline = Date().addingTimeInterval(60)
             while early.isRunning && Date() < deadline { usleep(50_000) }
             XCTAssertFalse(early.isRunning, "the job signalled after \(delay) µs did not end")
-            // From 100 ms on the launcher has surely set its trap: the stop is then a clean one.
-            if delay >= 100_000 { XCTAssertEqual(early.terminationStatus, 0, "the job signalled after \(delay) µs") }
             sleep(1)
             XCTAssertEqual(try Self.processes(matching: folder(run)), [], "processes of the job signalled after \(delay) µs were left behind")
             for pid in try Self.processes(matching: folder(run)) { kill(pid, SIGKILL) }
