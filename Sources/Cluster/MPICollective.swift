@@ -39,11 +39,13 @@ public final class MPICollective: Collective {
         return result
     }
 
+    /// One MPI_MAX over [-values, values]: min(x) = -max(-x) exactly (negation is exact), so a
+    /// step's flags and checks cost one collective, not two.
     public func allreduceMinMax(_ values: [Double]) -> (min: [Double], max: [Double]) {
-        var low = values, high = values
-        MPI_Allreduce(cmpi_in_place(), &low, Int32(values.count), cmpi_double(), cmpi_min(), cmpi_comm_world())
-        MPI_Allreduce(cmpi_in_place(), &high, Int32(values.count), cmpi_double(), cmpi_max(), cmpi_comm_world())
-        return (low, high)
+        let n = values.count
+        var both = values.map { -$0 } + values
+        MPI_Allreduce(cmpi_in_place(), &both, Int32(2 * n), cmpi_double(), cmpi_max(), cmpi_comm_world())
+        return (both[..<n].map { -$0 }, Array(both[n...]))
     }
 
     /// Ends the whole job with a non-zero code: no rank is left waiting in a collective.
