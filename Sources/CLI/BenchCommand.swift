@@ -21,6 +21,7 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed steps per measurement.") var steps = 10
     @Option(parsing: .unconditional, help: "Untimed steps before each measurement.") var warmup = 2
     @Flag(help: "Print only one JSON line with every figure (for scripts such as launch/bench).") var json = false
+    @OptionGroup var cluster: ClusterOptions
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
@@ -28,7 +29,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let world = MPICollective()
+        let world = cluster.world()
         defer { world.finalize() }
         // No data to fit: auto stands for the text default.
         let preset = (model.preset ?? .seedChar).resolved(text: true, audio: false, head: nil)

@@ -25,6 +25,7 @@ struct EvalCommand: ParsableCommand {
     var segment: Int?
     @Option(parsing: .unconditional, help: "Seed of the posterior samples.") var seed: UInt64 = 1
     @Flag(help: "Print nothing but the results.") var quiet = false
+    @OptionGroup var cluster: ClusterOptions
 
     func validate() throws {
         guard importanceSamples >= 1 else { throw ValidationError("--importance-samples must be at least 1 (got \(importanceSamples))") }
@@ -43,7 +44,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let world = MPICollective()
+        let world = cluster.world()
         defer { world.finalize() }
         for line in try Evaluation(request, collective: world).run() { print(line) }
     }

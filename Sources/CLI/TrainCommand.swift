@@ -72,6 +72,7 @@ struct TrainCommand: ParsableCommand {
             help: "Stop after N validations in a row without a new best validation loss (the folder's `best` names the best checkpoint).")
     var earlyStop: Int?
     @Flag(help: "Print nothing but errors.") var quiet = false
+    @OptionGroup var cluster: ClusterOptions
     @Option(name: .customLong("check-every"), parsing: .unconditional, help: "Compare a checksum of the parameters across ranks every K steps (default 100).")
     var checkEvery: Int?
     @Option(name: .customLong("on-nonfinite"),
@@ -157,7 +158,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let world = MPICollective()
+        let world = cluster.world()
         defer { world.finalize() }
         try TrainingRun(request, collective: world).train()
     }

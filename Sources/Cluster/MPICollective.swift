@@ -1,14 +1,28 @@
 import CMPI
+import Foundation
 import Kernels
 import Training
 
 /// The Collective over MPI_COMM_WORLD. Initialises MPI once per process (a test process may create
 /// several instances); works under mpirun and as a singleton without it.
+///
+/// Every collective is nonblocking and polled, so that a rank that stops answering (a node gone
+/// from the network) cannot keep the others waiting for ever: past `timeout` seconds in one
+/// collective, the CollectiveWatchdog finds the silent ranks, one line names them, and the job ends.
 public final class MPICollective: Collective {
     public let rank: Int
     public let size: Int
+    /// The seconds a rank waits in one collective before it calls the roll, when the caller gives none.
+    public static let defaultTimeout = 300.0
+    private let watchdog: CollectiveWatchdog
 
-    public init() {
+    public var context: CollectiveContext {
+        get { watchdog.context }
+        set { watchdog.context = newValue }
+    }
+
+    /// `timeout`: seconds a rank may wait in one collective (nil: for ever).
+    public init(timeout: Double? = MPICollective.defaultTimeout) {
         var initialised: Int32 = 0
         MPI_Initialized(&initialised)
         if initialised == 0 {
@@ -20,6 +34,24 @@ public final class MPICollective: Collective {
         MPI_Comm_size(cmpi_comm_world(), &s)
         rank = Int(r)
         size = Int(s)
+        watchdog = CollectiveWatchdog(rank: rank, size: size, hosts: Self.gatherHosts(size: size), seconds: timeout)
+    }
+
+    /// Every rank's host name, in rank order (the last blocking collective: the watchdog needs them).
+    private static func gatherHosts(size: Int) -> [String] {
+        let width = Int(MPI_MAX_PROCESSOR_NAME)
+        var name = [CChar](repeating: 0, count: width)
+        var length: Int32 = 0
+        MPI_Get_processor_name(&name, &length)
+        guard size > 1 else { return [text(name[...])] }
+        var all = [CChar](repeating: 0, count: width * size)
+        MPI_Allgather(&name, Int32(width), cmpi_byte(), &all, Int32(width), cmpi_byte(), cmpi_comm_world())
+        return (0..<size).map { text(all[($0 * width)..<(($0 + 1) * width)]) }
+    }
+
+    /// A NUL-terminated C string in a fixed-width field.
+    private static func text(_ field: ArraySlice<CChar>) -> String {
+        String(decoding: field.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Sums the buffer over ranks in place, in chunks that fit MPI's Int32 counts.
@@ -28,14 +60,14 @@ public final class MPICollective: Collective {
         var offset = 0
         while offset < buffer.count {
             let n = min(chunk, buffer.count - offset)
-            MPI_Allreduce(cmpi_in_place(), buffer.pointer + offset, Int32(n), cmpi_float(), cmpi_sum(), cmpi_comm_world())
+            allreduce(buffer.pointer + offset, count: n, type: cmpi_float(), op: cmpi_sum())
             offset += n
         }
     }
 
     public func allreduceSum(_ values: [Double]) -> [Double] {
         var result = values
-        MPI_Allreduce(cmpi_in_place(), &result, Int32(values.count), cmpi_double(), cmpi_sum(), cmpi_comm_world())
+        result.withUnsafeMutableBufferPointer { allreduce($0.baseAddress!, count: values.count, type: cmpi_double(), op: cmpi_sum()) }
         return result
     }
 
@@ -44,8 +76,25 @@ public final class MPICollective: Collective {
     public func allreduceMinMax(_ values: [Double]) -> (min: [Double], max: [Double]) {
         let n = values.count
         var both = values.map { -$0 } + values
-        MPI_Allreduce(cmpi_in_place(), &both, Int32(2 * n), cmpi_double(), cmpi_max(), cmpi_comm_world())
+        both.withUnsafeMutableBufferPointer { allreduce($0.baseAddress!, count: 2 * n, type: cmpi_double(), op: cmpi_max()) }
         return (both[..<n].map { -$0 }, Array(both[n...]))
+    }
+
+    /// In-place MPI_Iallreduce, polled to completion under the watchdog.
+    private func allreduce(_ buffer: UnsafeMutableRawPointer, count: Int, type: MPI_Datatype?, op: MPI_Op?) {
+        guard count > 0 else { return }
+        var request: MPI_Request?
+        MPI_Iallreduce(cmpi_in_place(), buffer, Int32(count), type, op, cmpi_comm_world(), &request)
+        watchdog.begin()
+        var done: Int32 = 0
+        var polls = 0
+        while true {
+            MPI_Test(&request, &done, nil)
+            if done != 0 { return }
+            // A check (a few probes and the clock) every 1024 polls: about every millisecond.
+            if polls & 1023 == 0 { watchdog.check() }
+            polls += 1
+        }
     }
 
     /// Ends the whole job with a non-zero code: no rank is left waiting in a collective.

@@ -11,6 +11,20 @@ public protocol Collective: AnyObject {
     func allreduceSum(_ values: [Double]) -> [Double]
     /// Element-wise minimum and maximum over ranks (checksums that must agree).
     func allreduceMinMax(_ values: [Double]) -> (min: [Double], max: [Double])
+    /// What this rank is doing, for the one line that names a rank which stopped answering.
+    var context: CollectiveContext { get set }
+}
+
+/// What a job is doing, for the message of a collective that waits too long for a rank (a node
+/// gone from the network): the step, and how to carry on.
+public struct CollectiveContext: Sendable {
+    /// "step 1234": where the job was when the rank stopped answering.
+    public var activity = "starting"
+    /// What the user can do next ("the last checkpoint ... resumes with ...").
+    public var recovery = ""
+    public init(activity: String = "starting", recovery: String = "") {
+        self.activity = activity; self.recovery = recovery
+    }
 }
 
 extension Collective {
@@ -25,6 +39,7 @@ extension Collective {
 /// The 1-process Collective: every reduction is the identity.
 public final class SingleProcess: Collective {
     public init() {}
+    public var context = CollectiveContext()
     public var rank: Int { 0 }
     public var size: Int { 1 }
     public func allreduceSum(_ buffer: FloatBuffer) {}

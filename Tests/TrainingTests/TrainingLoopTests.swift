@@ -76,6 +76,7 @@ final class TrainingLoopTests: XCTestCase {
         final class FakeRanks: Collective {
             var rank: Int { 0 }
             var size: Int { 3 }
+            var context = CollectiveContext()
             func allreduceSum(_ buffer: FloatBuffer) {}
             func allreduceSum(_ values: [Double]) -> [Double] { values }
             func allreduceMinMax(_ values: [Double]) -> (min: [Double], max: [Double]) { (values, values) }

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Cluster
+
+/// The options of commands that run on many ranks: how long a rank waits for the others.
+struct ClusterOptions: ParsableArguments {
+    @Option(name: .customLong("collective-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Seconds a rank waits in one collective for the others before it finds which rank stopped answering (a node gone from the network), names it and ends the job; 0 waits for ever.",
+                               valueName: "seconds"))
+    var collectiveTimeout = MPICollective.defaultTimeout
+
+    func validate() throws {
+        guard collectiveTimeout.isFinite && collectiveTimeout >= 0 else {
+            throw ValidationError("--collective-timeout must be 0 (wait for ever) or a number of seconds (got \(collectiveTimeout))")
+        }
+    }
+
+    /// MPI_COMM_WORLD with this timeout.
+    func world() -> MPICollective { MPICollective(timeout: collectiveTimeout == 0 ? nil : collectiveTimeout) }
+}
