@@ -3,8 +3,8 @@ import Kernels
 import Training
 import VRNN
 
-/// `vrnn bench`: training throughput at 1 rank and at N ranks, weak-scaling efficiency and the
-/// sgemm ceiling on this core. Rank 0 first trains alone on G/N streams (the work one rank has in
+/// `vrnn bench`: training throughput at 1 rank and at N ranks, weak-scaling efficiency, the
+/// sgemm ceiling on this core, and what the gradient's allreduce costs on this network. Rank 0 first trains alone on G/N streams (the work one rank has in
 /// the N-rank run), then all N ranks train on G streams together. Achieved GFLOP/s counts 6
 /// flops per weight-matrix entry per character-step (forward 2, backward 4).
 public struct Benchmark {
@@ -36,6 +36,11 @@ public struct Benchmark {
         public var sgemmCeilingGflops: Double
         public var percentOfSgemm: Double
         public var weakScalingEfficiency: Double
+        /// One allreduce of the whole gradient (4 bytes per parameter), alone: what a step pays
+        /// the network (median of 5, milliseconds; 0 on one rank).
+        public var gradientAllreduceMs: Double
+        /// One allreduce of two numbers: a step's latency-bound collectives each cost about this.
+        public var smallAllreduceMs: Double
         public var kernelPath: String
         public var blasKernel: String
         public var cpu: String
@@ -45,6 +50,7 @@ public struct Benchmark {
             case globalBatch = "global_batch", charStepsPerSecond1 = "char_steps_per_s_1", charStepsPerSecondN = "char_steps_per_s_n"
             case sgemmCeilingGflops = "sgemm_ceiling_gflops", percentOfSgemm = "percent_of_sgemm"
             case weakScalingEfficiency = "weak_scaling_efficiency", kernelPath = "kernel_path", blasKernel = "blas_kernel"
+            case gradientAllreduceMs = "gradient_allreduce_ms", smallAllreduceMs = "small_allreduce_ms"
         }
     }
 
@@ -100,15 +106,22 @@ public struct Benchmark {
         // 3. All ranks together.
         _ = world.allreduceSum([0])
         let rate = Self.throughput(together, steps: steps, warmup: warmup)
+        // 4. The collectives alone, with no compute between them: what the network costs a step.
+        let gradient = FloatBuffer(count: vrnn.parameterCount)
+        let gradientAllreduce = Self.medianSeconds(world) { world.allreduceSum(gradient) }
+        let smallAllreduce = Self.medianSeconds(world) { _ = world.allreduceMinMax([0]) }
         guard rank0 else { return nil }
         let n = Double(world.size)
         say(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
                    world.size, training.globalBatch, rate, rate / n, rate / n * flopsPerCharStep / 1e9))
         say(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %%", world.size, 100 * rate / (n * single)))
+        say(String(format: "allreduce of the gradient (%.1f MB): %.2f ms; of two numbers: %.3f ms",
+                   Double(4 * vrnn.parameterCount) / 1e6, 1e3 * gradientAllreduce, 1e3 * smallAllreduce))
         let gflops = single * flopsPerCharStep / 1e9
         return Report(preset: name, parameters: vrnn.parameterCount, ranks: world.size, globalBatch: training.globalBatch,
                       window: training.window, charStepsPerSecond1: single, charStepsPerSecondN: rate, gflops: gflops,
                       sgemmCeilingGflops: ceiling, percentOfSgemm: 100 * gflops / ceiling, weakScalingEfficiency: rate / (n * single),
+                      gradientAllreduceMs: 1e3 * gradientAllreduce, smallAllreduceMs: 1e3 * smallAllreduce,
                       kernelPath: KernelPath.active.name, blasKernel: BLASInfo.coreName, cpu: Self.cpuModel)
     }
 
@@ -151,6 +164,18 @@ public struct Benchmark {
         _ = trainer.collective.allreduceSum([0])
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Double(steps * trainer.config.globalBatch * trainer.config.window) / seconds
+    }
+
+    /// Median of 5 timings of a collective `body` (after one untimed), each started together.
+    static func medianSeconds(_ world: Collective, _ body: () -> Void) -> Double {
+        body()
+        let times = (0..<5).map { _ -> Double in
+            _ = world.allreduceSum([0])
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        return times.sorted()[2]
     }
 
     /// Best of 5 timings of C[m, n] = A[m, k] B[k, n].

@@ -63,6 +63,10 @@ final class DistributedTrainingTests: XCTestCase {
 
     func testOneTwoAndFourRanksAgree() throws { try assertRanksAgree([1, 2, 4]) }
 
+    /// A gradient of 97,088 floats, over 64 KB per rank on 2 and 4 ranks, is summed by the ring
+    /// allreduce (RingAllreduce), not by MPI's: 1, 2 and 4 ranks still agree.
+    func testAGradientSummedByTheRingKeepsRanksEqual() throws { try assertRanksAgree([1, 2, 4], extra: ["--hidden", "128"]) }
+
     /// The recipe's parts that draw or schedule (dropout masks, the residual posterior, a cosine
     /// schedule with warm-up, AdamW) keep N ranks equal to 1.
     func testTheRecipeKeepsOneAndTwoRanksEqual() throws {
@@ -158,7 +162,8 @@ final class DistributedTrainingTests: XCTestCase {
     func testBenchReportsThroughputScalingAndCeiling() throws {
         let result = try MPIRun.run(ranks: 2, ["bench", "--preset", "tiny", "--steps", "2", "--warmup", "0"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        for expected in ["OpenBLAS kernel", "sgemm", "1 rank, G=4:", "2 ranks, G=8:", "weak-scaling efficiency 1 -> 2 ranks"] {
+        for expected in ["OpenBLAS kernel", "sgemm", "1 rank, G=4:", "2 ranks, G=8:", "weak-scaling efficiency 1 -> 2 ranks",
+                         "allreduce of the gradient"] {
             XCTAssertTrue(result.stdout.contains(expected), "missing \(expected) in:\n\(result.stdout)")
         }
     }
