@@ -6,9 +6,9 @@
 #                         [--steps N]
 #
 # A link is RATE_MBIT/DELAY_MS (one way), or `bridge`: the namespaces' veth bridge, no emulator.
-# Each row is one bench run: rank 0 alone on G/2 streams, then both ranks on G (weak scaling), so
-# the step time's growth over the 1-rank step is what the link costs. Also prints the cost model's
-# figure for the row (docs/PERFORMANCE.md, "Across nodes"). Needs root, like launch/test-cluster.
+# Each row is one bench run: rank 0 alone on G/2 streams, then both ranks on G (weak scaling), and
+# the gradient's allreduce alone (no compute), beside the cost model's figure for it
+# (docs/PERFORMANCE.md, "Across nodes"). Needs root, like launch/test-cluster.
 # Rows go to .build/cluster-link.jsonl as JSON lines. VRNN=path overrides .build/release/vrnn.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../launch/common.sh"
@@ -38,7 +38,6 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 results="$ROOT/.build/cluster-link.jsonl"
 mkdir -p "$ROOT/.build"
 
-printf '%-10s %-9s %-8s %12s %12s %10s %10s %11s\n' preset link "delay" "1-rank step" "2-rank step" "link cost" efficiency "model cost"
 IFS=',' read -r -a preset_list <<<"$presets"
 for preset in "${preset_list[@]}"; do
     for link in $links; do
@@ -58,20 +57,31 @@ for preset in "${preset_list[@]}"; do
         if [ -n "$emulator" ]; then kill "$emulator"; wait "$emulator" 2>/dev/null || true; emulator=""; fi
         echo "$line" | python3 -c '
 import json, sys
-preset, link, rate, delay, results = sys.argv[1:6]
+link, rate, delay, results = sys.argv[1:5]
 r = json.loads(sys.stdin.read())
 r.update(link=link, rate_mbit=float(rate), delay_ms=float(delay))
 with open(results, "a") as f: f.write(json.dumps(r) + "\n")
-tokens = r["global_batch"] * r["window"]
-one = tokens / 2 / r["char_steps_per_s_1"]            # rank 0 alone on G/2 streams
-two = tokens / r["char_steps_per_s_n"]
-# Cost model: the gradient allreduce moves 2(N-1)/N x 4P bytes per rank (ring; N = 2), and a
-# step has about 4 latency-bound exchanges (the gradient, the loss sums, the latent ranges, the
-# stop flags) of one round trip each.
-bytes_ = 4 * r["parameters"]
-model = (bytes_ / (float(rate) * 1e6 / 8) if float(rate) > 0 else 0) + 4 * 2 * float(delay) / 1e3
-print("%-10s %-9s %-8s %10.1f ms %10.1f ms %7.1f ms %9.0f %% %8.1f ms" % (preset, link if link == "bridge" else rate + " Mbit/s",
-      delay + " ms", one * 1e3, two * 1e3, (two - one) * 1e3, 100 * one / two, model * 1e3))
-' "$preset" "$link" "$rate" "$delay" "$results"
+' "$link" "$rate" "$delay" "$results"
+        say "$preset over $link: done"
     done
 done
+# The table, from this run's rows. Cost model (docs/PERFORMANCE.md, "Across nodes"): the ring
+# moves 2(N-1)/N of the gradient (4 bytes per parameter) through each link in 2(N-1) steps of one
+# one-way delay each; a small allreduce costs 2 one-way delays on 2 ranks.
+python3 - "$results" "$(wc -l < "$results")" "$(( $(echo "$links" | wc -w) * ${#preset_list[@]} ))" <<'PY'
+import json, sys
+path, total, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rows = [json.loads(l) for l in open(path)][total - count:]
+print("| preset | link | 1-rank step | 2-rank step | efficiency | gradient allreduce | ring model | small allreduce | model |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+for r in rows:
+    tokens = r["global_batch"] * r["window"]
+    one = tokens / 2 / r["char_steps_per_s_1"] * 1e3      # rank 0 alone on G/2 streams, ms
+    two = tokens / r["char_steps_per_s_n"] * 1e3
+    n, b, d, rate = 2, 4 * r["parameters"], r["delay_ms"], r["rate_mbit"]
+    ring = (2 * (n - 1) / n * b / (rate * 1e6 / 8) * 1e3 if rate > 0 else 0) + 2 * (n - 1) * d
+    link = "bridge (veth)" if r["link"] == "bridge" else "%g Mbit/s, %g ms" % (rate, d)
+    print("| %s | %s | %.0f ms | %.0f ms | %.0f %% | %.1f ms | %s | %.2f ms | %s |" % (
+        r["preset"], link, one, two, 100 * one / two, r["gradient_allreduce_ms"],
+        "%.1f ms" % ring if r["link"] != "bridge" else "-", r["small_allreduce_ms"], "%.0f ms" % (2 * d) if r["link"] != "bridge" else "-"))
+PY
