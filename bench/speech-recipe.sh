@@ -9,12 +9,12 @@
 #
 #   bench/speech-recipe.sh [STEPS (600)] [extra vrnn train flags...]
 #
-# Uses .build/release/vrnn (swift build -c release) and a folder under .build/speech.
+# Uses .build/release/vrnn (swift build -c release; VRNN=path overrides) and a folder under .build/speech.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../launch/common.sh"
 cd "$ROOT"
 steps="${1:-600}"; shift || true
-VRNN="$ROOT/.build/release/vrnn"
+export VRNN="${VRNN:-$ROOT/.build/release/vrnn}"
 [ -x "$VRNN" ] || die "$VRNN is not built; run swift build -c release"
 data=/usr/share/pocketsphinx/test/data/librivox
 if [ ! -d "$data" ]; then

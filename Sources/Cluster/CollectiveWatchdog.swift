@@ -3,24 +3,33 @@ import Foundation
 import Training
 
 /// The collective timeout (MPI's collectives have none): a node that leaves the network mid-step
-/// would otherwise keep every other rank waiting in the allreduce forever.
+/// would otherwise keep every other rank waiting in the allreduce for ever.
 ///
 /// MPICollective polls each nonblocking collective and calls `check` between polls. A rank that
-/// has waited `seconds` in one collective calls the roll: a small message to every other rank.
-/// Every rank that is waiting in a collective answers a roll call at once (and one still computing
-/// answers as soon as it reaches its next collective), so the ranks that do not answer within
-/// `grace` are the ones that stopped: a vanished node, a frozen or dead process. The lowest rank
-/// that answered prints one `vrnn: error:` line naming the activity (the step) and the silent
-/// ranks with their hosts, tells the other answering ranks, and they all exit: none is left
-/// waiting. When every rank answers, the collective is only slow (rank 0 writing a large checkpoint
-/// to a slow disk), and waiting goes on.
+/// has waited `seconds` in one collective calls the roll: a numbered message to every other rank.
+/// A listening thread on every rank answers roll calls within milliseconds, whatever the rank is
+/// doing (computing, writing a checkpoint, waiting), so the ranks that do not answer within `grace`
+/// are the ones that stopped: a vanished node, a frozen or dead process. If every rank answers, the
+/// collective is only slow (rank 0 writing a large checkpoint to a slow disk), and waiting goes on.
 ///
-/// Roll calls, answers and verdicts are empty point-to-point messages on MPI_COMM_WORLD under tags
-/// of their own; MPI keeps collective traffic in a separate context, so they never match a collective's.
-final class CollectiveWatchdog {
-    static let rollCallTag: Int32 = 0x7672
-    static let answerTag: Int32 = 0x7673
-    static let verdictTag: Int32 = 0x7674
+/// Otherwise the lowest rank that answered reports: the caller sends it the silent ranks (or is it).
+/// It prints one `vrnn: error:` line naming the activity (the step) and the silent ranks with
+/// their hosts, sends a verdict to every other rank that answered, and exits; a verdict makes a
+/// rank exit at once. So one line is printed and no rank is left waiting. If the reporter does
+/// not act within another grace period, the caller reports itself.
+///
+/// The messages are point-to-point on MPI_COMM_WORLD under tags of their own (MPI keeps
+/// collective traffic in a separate context); only the listener receives them. Without
+/// MPI_THREAD_MULTIPLE there is no listener, and a rank answers only while it polls a collective.
+/// Shared with the listener thread: every field both threads touch is read and written under `lock`
+/// (`waitStart` is the main thread's alone), hence @unchecked Sendable.
+final class CollectiveWatchdog: @unchecked Sendable {
+    enum Tag: Int32 {
+        case rollCall = 0x7672   // payload: the call's number
+        case answer = 0x7673     // payload: the number of the call answered
+        case verdict = 0x7674    // empty: the reporter has spoken, exit
+        case report = 0x7675     // payload: the silent ranks, for the reporter to name
+    }
     /// The exit status of every rank that ends on a timeout.
     static let exitStatus: Int32 = 1
 
@@ -30,58 +39,111 @@ final class CollectiveWatchdog {
     let hosts: [String]
     /// nil: wait for ever.
     let seconds: Double?
-    var context = CollectiveContext()
 
-    /// When this rank began waiting in the current collective (monotonic seconds).
+    private let lock = NSLock()
+    private var _context = CollectiveContext()
+    /// When this rank began waiting in the current collective (main thread only).
     private var waitStart = 0.0
-    /// When a roll call or an answer last came from each rank.
-    private var heard: [Double]
-    /// The 0-byte messages' buffer: MPI needs an address, never reads it.
-    private var empty: UInt8 = 0
+    /// The current roll call's number, and the ranks that answered it (or called a roll of their
+    /// own while it was open).
+    private var call: Int32 = 0
+    private var callOpen = false
+    private var answered = Set<Int>()
+    private var reporting = false
+    private var listening = false
+    private let listenerEnded = DispatchSemaphore(value: 0)
 
-    init(rank: Int, size: Int, hosts: [String], seconds: Double?) {
+    init(rank: Int, size: Int, hosts: [String], seconds: Double?, threads: Bool) {
         self.rank = rank; self.size = size; self.hosts = hosts; self.seconds = seconds
-        heard = Array(repeating: -Double.infinity, count: size)
+        guard size > 1, threads else { return }
+        listening = true
+        let listener = Thread {   // holds the watchdog until it ends (stop())
+            while self.locked({ self.listening }) {
+                self.receive()
+                usleep(50_000)   // answers within 50 ms; the grace is 2 s or more
+            }
+            self.listenerEnded.signal()
+        }
+        listener.name = "vrnn roll-call listener"
+        listener.start()
     }
 
-    /// How long a rank that called the roll waits for answers: a rank still computing its step
-    /// answers when it reaches its next collective, so this bounds the step imbalance tolerated.
+    var context: CollectiveContext {
+        get { locked { _context } }
+        set { locked { _context = newValue } }
+    }
+
+    /// Stops the listener (before MPI_Finalize).
+    func stop() {
+        guard locked({ listening }) else { return }
+        locked { listening = false }
+        listenerEnded.wait()
+    }
+
+    /// How long a rank that called the roll waits for answers, and a caller for the reporter.
     var grace: Double { min(max(2, (seconds ?? 0) / 10), 30) }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     /// A collective begins: the clock starts.
-    func begin() {
-        waitStart = Self.now()
-    }
+    func begin() { waitStart = Self.now() }
 
-    /// Between polls of the collective: answers roll calls, and past the timeout calls the roll
-    /// and ends this process if some rank does not answer.
+    /// Between polls of a collective: past the timeout, calls the roll and ends the job if some
+    /// rank does not answer.
     func check() {
         guard size > 1 else { return }
-        answerRollCalls()
+        let listener = locked { listening }
+        if !listener { receive() }
         guard let seconds, Self.now() - waitStart >= seconds else { return }
-        callRoll()
-        let calledAt = Self.now()
-        var silent = silentRanks(since: waitStart)
-        while !silent.isEmpty && Self.now() - calledAt < grace {
-            usleep(1000)
-            answerRollCalls()
-            silent = silentRanks(since: waitStart)
-        }
+        let silent = callRoll(polling: !listener)
         if silent.isEmpty {   // only slow: wait on
             waitStart = Self.now()
             return
         }
         let reporter = (0..<size).first { !silent.contains($0) } ?? rank
-        if rank != reporter {
-            // The reporter speaks for everyone; if it does not within another grace period, this rank does.
+        if reporter != rank {
+            send(.report, silent.map(Int32.init), to: reporter)
             let deadline = Self.now() + grace
-            while Self.now() < deadline { usleep(1000); answerRollCalls() }
+            while Self.now() < deadline {
+                usleep(1000)
+                if !listener { receive() }
+            }
         }
-        var verdicts = (0..<size).filter { $0 != rank && !silent.contains($0) }.map { send(Self.verdictTag, to: $0) }
+        report(silent)
+    }
+
+    /// Sends a numbered roll call to every other rank and waits up to `grace` for the answers;
+    /// returns the ranks that did not answer.
+    private func callRoll(polling: Bool) -> [Int] {
+        let number: Int32 = locked {
+            call += 1
+            callOpen = true
+            answered = []
+            return call
+        }
+        for peer in 0..<size where peer != rank { send(.rollCall, [number], to: peer) }
+        let deadline = Self.now() + grace
+        var silent = [Int]()
+        repeat {
+            usleep(1000)
+            if polling { receive() }
+            silent = locked { (0..<size).filter { $0 != rank && !answered.contains($0) } }
+        } while !silent.isEmpty && Self.now() < deadline
+        locked { callOpen = false }
+        return silent
+    }
+
+    /// Prints the one line, tells every rank that answered, and exits (once, from either thread).
+    private func report(_ silent: [Int]) -> Never {
+        let first: Bool = locked {
+            defer { reporting = true }
+            return !reporting
+        }
+        guard first else { while true { sleep(1) } }   // the other thread is reporting and exits
+        let context = self.context
+        var verdicts = (0..<size).filter { $0 != rank && !silent.contains($0) }.map { send(.verdict, [], to: $0, keep: true) }
         say("vrnn: error: \(context.activity): \(describe(silent)) stopped answering: a collective waited "
-            + "\(Self.format(seconds)) s (--collective-timeout) and \(silent.count == 1 ? "it" : "they") did not answer "
+            + "\(Self.format(seconds ?? 0)) s (--collective-timeout) and \(silent.count == 1 ? "it" : "they") did not answer "
             + "a roll call within \(Self.format(grace)) s; every other rank ends here\(context.recovery.isEmpty ? "" : "; " + context.recovery)")
         // The verdicts must leave before this process does (over TCP a first message to a peer
         // may still need its connection set up, which only polling drives).
@@ -90,6 +152,13 @@ final class CollectiveWatchdog {
         while sent == 0 && Self.now() < deadline {
             MPI_Testall(Int32(verdicts.count), &verdicts, &sent, nil)
         }
+        leave()
+    }
+
+    /// Ends this process at once, its buffered output written (MPI cannot be finalised with a
+    /// rank gone).
+    private func leave() -> Never {
+        fflush(nil)
         _exit(Self.exitStatus)
     }
 
@@ -102,45 +171,58 @@ final class CollectiveWatchdog {
         return "ranks " + ranks.map { "\($0) (host \(hosts[$0]))" }.joined(separator: ", ")
     }
 
-    /// The ranks other than this one that have not been heard from since `time`.
-    private func silentRanks(since time: Double) -> [Int] {
-        (0..<size).filter { $0 != rank && heard[$0] < time }
-    }
-
-    /// Sends a roll call to every other rank.
-    private func callRoll() {
-        for peer in 0..<size where peer != rank { forget(send(Self.rollCallTag, to: peer)) }
-    }
-
-    /// An empty message (to a vanished node it never arrives, so only a verdict is waited for).
-    private func send(_ tag: Int32, to peer: Int) -> MPI_Request? {
+    /// Sends `payload` (not waited for: to a vanished node it never arrives). Its buffer is
+    /// allocated per message and never freed, as MPI may read it after this returns; messages
+    /// are sent only when a collective has timed out.
+    @discardableResult
+    private func send(_ tag: Tag, _ payload: [Int32], to peer: Int, keep: Bool = false) -> MPI_Request? {
+        let buffer = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, payload.count))
+        buffer.initialize(from: payload, count: payload.count)
         var request: MPI_Request?
-        MPI_Isend(&empty, 0, cmpi_byte(), Int32(peer), tag, cmpi_comm_world(), &request)
+        MPI_Isend(buffer, Int32(payload.count), cmpi_int32(), Int32(peer), tag.rawValue, cmpi_comm_world(), &request)
+        if !keep { MPI_Request_free(&request) }
         return request
     }
 
-    /// Lets a send complete on its own (MPI frees it then).
-    private func forget(_ request: MPI_Request?) {
-        var request = request
-        MPI_Request_free(&request)
-    }
-
-    /// Receives what has arrived: a roll call is answered, a roll call or an answer shows its
-    /// sender alive, and a verdict means the reporter has spoken, so this rank ends.
-    private func answerRollCalls() {
-        var flag: Int32 = 0
-        var status = MPI_Status()
-        MPI_Iprobe(MPI_ANY_SOURCE, Self.verdictTag, cmpi_comm_world(), &flag, &status)
-        if flag != 0 { _exit(Self.exitStatus) }
-        for tag in [Self.rollCallTag, Self.answerTag] {
-            while true {
-                MPI_Iprobe(MPI_ANY_SOURCE, tag, cmpi_comm_world(), &flag, &status)
-                guard flag != 0 else { break }
-                MPI_Recv(&empty, 0, cmpi_byte(), status.MPI_SOURCE, tag, cmpi_comm_world(), nil)
-                heard[Int(status.MPI_SOURCE)] = Self.now()
-                if tag == Self.rollCallTag { forget(send(Self.answerTag, to: Int(status.MPI_SOURCE))) }
+    /// Receives whatever has arrived under the watchdog's tags: a roll call is answered (and,
+    /// while this rank's own call is open, counts as an answer), an answer to the open call
+    /// counts, a report makes this rank the reporter, a verdict ends it.
+    private func receive() {
+        while let (tag, source, payload) = probe() {
+            switch tag {
+            case .verdict:
+                leave()
+            case .rollCall:
+                send(.answer, payload, to: source)
+                locked { if callOpen { answered.insert(source) } }
+            case .answer:
+                locked { if callOpen && payload.first == call { answered.insert(source) } }
+            case .report:
+                report(payload.map(Int.init))
             }
         }
+    }
+
+    /// The next message under one of the watchdog's tags, received, or nil.
+    private func probe() -> (Tag, Int, [Int32])? {
+        for tag in [Tag.verdict, .report, .rollCall, .answer] {
+            var flag: Int32 = 0
+            var status = MPI_Status()
+            MPI_Iprobe(MPI_ANY_SOURCE, tag.rawValue, cmpi_comm_world(), &flag, &status)
+            guard flag != 0 else { continue }
+            var count: Int32 = 0
+            MPI_Get_count(&status, cmpi_int32(), &count)
+            var payload = [Int32](repeating: 0, count: Int(count))
+            MPI_Recv(&payload, count, cmpi_int32(), status.MPI_SOURCE, tag.rawValue, cmpi_comm_world(), nil)
+            return (tag, Int(status.MPI_SOURCE), payload)
+        }
+        return nil
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
     }
 
     private func say(_ line: String) {

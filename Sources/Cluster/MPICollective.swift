@@ -25,18 +25,22 @@ public final class MPICollective: Collective {
 
     /// `timeout`: seconds a rank may wait in one collective (nil: for ever).
     public init(timeout: Double? = MPICollective.defaultTimeout) {
-        var initialised: Int32 = 0
+        // MPI_THREAD_MULTIPLE: the watchdog's listener answers roll calls while the main thread
+        // works (Open MPI 4.1 provides it).
+        var initialised: Int32 = 0, provided: Int32 = 0
         MPI_Initialized(&initialised)
         if initialised == 0 {
-            var provided: Int32 = 0
-            MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided)
+            MPI_Init_thread(nil, nil, Int32(MPI_THREAD_MULTIPLE), &provided)
+        } else {
+            MPI_Query_thread(&provided)
         }
         var r: Int32 = 0, s: Int32 = 0
         MPI_Comm_rank(cmpi_comm_world(), &r)
         MPI_Comm_size(cmpi_comm_world(), &s)
         rank = Int(r)
         size = Int(s)
-        watchdog = CollectiveWatchdog(rank: rank, size: size, hosts: Self.gatherHosts(size: size), seconds: timeout)
+        watchdog = CollectiveWatchdog(rank: rank, size: size, hosts: Self.gatherHosts(size: size), seconds: timeout,
+                                      threads: provided >= Int32(MPI_THREAD_MULTIPLE))
     }
 
     /// Every rank's host name, in rank order (the last blocking collective: the watchdog needs them).
@@ -117,6 +121,7 @@ public final class MPICollective: Collective {
     }
 
     public func finalize() {
+        watchdog.stop()
         var finalized: Int32 = 0
         MPI_Finalized(&finalized)
         if finalized == 0 { MPI_Finalize() }

@@ -65,6 +65,7 @@ public struct Benchmark {
     /// and returns the report (other ranks return nil).
     public func run(collective world: Collective, say: (String) -> Void) throws -> Report? {
         let rank0 = world.rank == 0
+        world.context.activity = "benchmarking \(name)"
         let config = model, training = training
         try KernelPath.agree(world)
         // The N-rank trainer checks the model and the rank count; every rank agrees before going on.

@@ -59,6 +59,7 @@ public struct Evaluation {
     /// Evaluates (collective); returns the report's lines on rank 0 and none elsewhere. A rank
     /// that could not read its segments (a damaged file) stops every rank, saying why.
     public func run() throws -> [String] {
+        world.context.activity = "evaluating \(request.checkpoint)"
         let started = Date()
         var lastReport = started
         let progress: ((Int, Int) -> Void)? = !request.progress || world.rank != 0 ? nil : { done, total in

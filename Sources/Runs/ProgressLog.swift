@@ -23,7 +23,12 @@ final class ProgressLog {
 
     var unit: String { text ? "char-steps/s" : "frame-steps/s" }
 
-    func line(_ text: String) { if every != nil { print(text) } }
+    /// A line of its own (a checkpoint written, a note), shown at once like the progress lines.
+    func line(_ text: String) {
+        guard every != nil else { return }
+        print(text)
+        fflush(nil)
+    }
 
     /// Character-steps per second since the start.
     func rate(at step: Int) -> Double { Double((step - firstStep) * tokensPerStep) / max(Date().timeIntervalSince(start), 1e-9) }

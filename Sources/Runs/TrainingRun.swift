@@ -54,7 +54,7 @@ public final class TrainingRun {
         log.line("vrnn: run folder \(session.folder.path)")
         try checkParametersAgree()
 
-        noteRecovery(checkpoint: try? session.folder.latestCheckpoint())
+        world.context.recovery = "resume from the run's latest checkpoint on the hosts that remain with vrnn train --resume \(session.folder.path)"
         var last: StepMetrics?
         var best = session.restoredBest
         var lastCheckpoint = Date()
@@ -187,14 +187,6 @@ public final class TrainingRun {
         if let failing = world.firstFailingRank(failure != nil) {
             throw reportedFailure(UserError("cannot write the checkpoint: \(failure.map { "\($0)" } ?? "")"), from: failing, world)
         }
-        noteRecovery(checkpoint: session.folder.checkpointPath(step: trainer.step))
-    }
-
-    /// What the line about a rank that stopped answering tells the user to do (rank 0 says it).
-    private func noteRecovery(checkpoint: String?) {
-        let folder = session.folder.path
-        world.context.recovery = checkpoint.map { "the last checkpoint, \($0), is intact: resume on the hosts that remain with vrnn train --resume \(folder)" }
-            ?? "no checkpoint was written yet (the first is at step \(session.config.control.checkpointEvery))"
     }
 
     /// The checkpoint of a step is fully written to its temporary file: say so with this

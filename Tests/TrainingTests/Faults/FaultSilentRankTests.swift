@@ -26,7 +26,7 @@ final class FaultSilentRankTests: RunFolderTestCase {
 
         let latest = try String(contentsOfFile: folder("frozen") + "/latest", encoding: .utf8).trimmingCharacters(in: .newlines)
         let step = try XCTUnwrap(Int(latest.dropFirst("checkpoint-".count).prefix(8)))
-        XCTAssertTrue(result.stderr.contains("resume on the hosts that remain with vrnn train --resume \(folder("frozen"))"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("resume from the run's latest checkpoint on the hosts that remain with vrnn train --resume \(folder("frozen"))"), result.stderr)
         let resumed = try train(ranks: 1, ["--resume", folder("frozen"), "--steps", "\(step + 2)"])
         XCTAssertTrue(resumed.stdout.contains("from step \(step)"), resumed.stdout)
     }
@@ -54,6 +54,21 @@ final class FaultSilentRankTests: RunFolderTestCase {
             usleep(50_000)
         } while Date() < deadline
         return false
+    }
+
+    /// A rank busy on its own for longer than the timeout (rank 0 writing a checkpoint, held there
+    /// by --pause-before-commit) answers the roll call from its listening thread, so the other
+    /// waits: nobody is named, and the job goes on until the busy rank is killed.
+    func testARankBusyOnItsOwnPastTheTimeoutIsWaitedFor() throws {
+        let job = try MPIRun.start(ranks: 2, ["train"] + start("busy", steps: 100, extra: [
+            "--checkpoint-every", "4", "--pause-before-commit", "4", "--collective-timeout", "1"]))
+        XCTAssertTrue(job.wait(until: { $0.stderr.contains("paused before committing") }, timeout: 60), job.stderr)
+        sleep(6)   // the other rank called the roll after 1 s, heard the answer, and called again
+        XCTAssertTrue(job.process.isRunning, "the job ended while rank 0 was busy:\n\(job.stderr)")
+        XCTAssertFalse(job.stderr.contains("stopped answering"), job.stderr)
+        let pidText = try XCTUnwrap(job.stderr.split(separator: "(pid ").last?.prefix { $0.isNumber })
+        XCTAssertEqual(kill(pid_t(pidText)!, SIGKILL), 0)
+        XCTAssertFalse(job.finish(timeout: 60).timedOut)
     }
 
     /// OMPI_COMM_WORLD_RANK from a rank's environment.
