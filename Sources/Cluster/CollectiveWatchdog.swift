@@ -15,8 +15,10 @@ import Training
 /// Otherwise the lowest rank that answered reports: the caller sends it the silent ranks (or is it).
 /// It prints one `vrnn: error:` line naming the activity (the step) and the silent ranks with
 /// their hosts, sends a verdict to every other rank that answered, and exits; a verdict makes a
-/// rank exit at once. So one line is printed and no rank is left waiting. If the reporter does
-/// not act within another grace period, the caller reports itself.
+/// rank exit at once. So one line is printed and no rank is left waiting. If no verdict comes
+/// within another grace period, the caller calls the roll again: a reporter that still answers is
+/// reporting, and the caller just exits; one that does not is lost too, and the caller reports.
+/// A rank that is alive but stuck (a hung file system) keeps answering, and is waited for.
 ///
 /// The messages are point-to-point on MPI_COMM_WORLD under tags of their own (MPI keeps
 /// collective traffic in a separate context); only the listener receives them. Without
@@ -38,14 +40,17 @@ final class CollectiveWatchdog: @unchecked Sendable {
     /// Each rank's host (MPI_Get_processor_name), gathered when MPI starts.
     let hosts: [String]
     /// nil: wait for ever.
-    let seconds: Double?
+    var seconds: Double? {
+        get { locked { _seconds } }
+        set { locked { _seconds = newValue } }
+    }
 
     private let lock = NSLock()
+    private var _seconds: Double?
     private var _context = CollectiveContext()
     /// When this rank began waiting in the current collective (main thread only).
     private var waitStart = 0.0
-    /// The current roll call's number, and the ranks that answered it (or called a roll of their
-    /// own while it was open).
+    /// The current roll call's number, and the ranks that answered it.
     private var call: Int32 = 0
     private var callOpen = false
     private var answered = Set<Int>()
@@ -53,8 +58,8 @@ final class CollectiveWatchdog: @unchecked Sendable {
     private var listening = false
     private let listenerEnded = DispatchSemaphore(value: 0)
 
-    init(rank: Int, size: Int, hosts: [String], seconds: Double?, threads: Bool) {
-        self.rank = rank; self.size = size; self.hosts = hosts; self.seconds = seconds
+    init(rank: Int, size: Int, hosts: [String], threads: Bool) {
+        self.rank = rank; self.size = size; self.hosts = hosts
         guard size > 1, threads else { return }
         listening = true
         let listener = Thread {   // holds the watchdog until it ends (stop())
@@ -75,9 +80,11 @@ final class CollectiveWatchdog: @unchecked Sendable {
 
     /// Stops the listener (before MPI_Finalize).
     func stop() {
-        guard locked({ listening }) else { return }
-        locked { listening = false }
-        listenerEnded.wait()
+        let wasListening: Bool = locked {
+            defer { listening = false }
+            return listening
+        }
+        if wasListening { listenerEnded.wait() }
     }
 
     /// How long a rank that called the roll waits for answers, and a caller for the reporter.
@@ -96,7 +103,7 @@ final class CollectiveWatchdog: @unchecked Sendable {
         if !listener { receive() }
         guard let seconds, Self.now() - waitStart >= seconds else { return }
         let silent = callRoll(polling: !listener)
-        if silent.isEmpty {   // only slow: wait on
+        if silent.isEmpty {   // only slow, or busy on its own: wait on
             waitStart = Self.now()
             return
         }
@@ -108,6 +115,11 @@ final class CollectiveWatchdog: @unchecked Sendable {
                 usleep(1000)
                 if !listener { receive() }
             }
+            // No verdict yet: if the reporter still answers, it is reporting (one line only);
+            // otherwise it is lost too, and this rank reports.
+            let stillSilent = callRoll(polling: !listener)
+            if !stillSilent.contains(reporter) { leave() }
+            report(Array(Set(silent + stillSilent)).sorted())
         }
         report(silent)
     }
@@ -184,9 +196,8 @@ final class CollectiveWatchdog: @unchecked Sendable {
         return request
     }
 
-    /// Receives whatever has arrived under the watchdog's tags: a roll call is answered (and,
-    /// while this rank's own call is open, counts as an answer), an answer to the open call
-    /// counts, a report makes this rank the reporter, a verdict ends it.
+    /// Receives whatever has arrived under the watchdog's tags: a roll call is answered, an
+    /// answer to the open call counts, a report makes this rank the reporter, a verdict ends it.
     private func receive() {
         while let (tag, source, payload) = probe() {
             switch tag {
@@ -194,7 +205,6 @@ final class CollectiveWatchdog: @unchecked Sendable {
                 leave()
             case .rollCall:
                 send(.answer, payload, to: source)
-                locked { if callOpen { answered.insert(source) } }
             case .answer:
                 locked { if callOpen && payload.first == call { answered.insert(source) } }
             case .report:

@@ -39,9 +39,24 @@ public final class MPICollective: Collective {
         MPI_Comm_size(cmpi_comm_world(), &s)
         rank = Int(r)
         size = Int(s)
-        watchdog = CollectiveWatchdog(rank: rank, size: size, hosts: Self.gatherHosts(size: size), seconds: timeout,
-                                      threads: provided >= Int32(MPI_THREAD_MULTIPLE))
+        // One watchdog per process (one listener may receive its messages); a later instance
+        // takes it over with its own timeout.
+        if let shared = Self.sharedWatchdog {
+            watchdog = shared
+        } else {
+            let threads = provided >= Int32(MPI_THREAD_MULTIPLE)
+            watchdog = CollectiveWatchdog(rank: rank, size: size, hosts: Self.gatherHosts(size: size), threads: threads)
+            Self.sharedWatchdog = watchdog
+            if !threads && size > 1 && rank == 0 {
+                FileHandle.standardError.writeMessage("vrnn: note: this MPI gives no MPI_THREAD_MULTIPLE, so a rank that is busy outside "
+                                                      + "a collective for longer than --collective-timeout is taken for lost\n")
+            }
+        }
+        watchdog.seconds = timeout
     }
+
+    /// The process's watchdog, made with its first instance (MPI is initialised once per process).
+    nonisolated(unsafe) private static var sharedWatchdog: CollectiveWatchdog?
 
     /// Every rank's host name, in rank order (the last blocking collective: the watchdog needs them).
     private static func gatherHosts(size: Int) -> [String] {

@@ -31,6 +31,20 @@ final class FaultSilentRankTests: RunFolderTestCase {
         XCTAssertTrue(resumed.stdout.contains("from step \(step)"), resumed.stdout)
     }
 
+    /// Rank 0 frozen among 3: ranks 1 and 2 both time out, and whichever calls the roll first,
+    /// rank 1 (the lowest that answers) reports, so there is still one line.
+    func testWhenRankZeroStopsTheLowestRankThatAnswersReportsOnce() throws {
+        let job = try MPIRun.start(ranks: 3, ["train"] + start("frozen0", steps: 100_000, extra: [
+            "--global-batch", "6", "--checkpoint-every", "2", "--collective-timeout", "2"]))
+        XCTAssertTrue(job.wait(until: { $0.stdout.contains("checkpoint-00000004.h5") }, timeout: 60), job.stderr)
+        let ranks = try Self.children(of: job.process.processIdentifier)
+        let zero = try XCTUnwrap(try ranks.first { try Self.worldRank(of: $0) == 0 })
+        XCTAssertEqual(kill(zero, SIGSTOP), 0)
+        defer { kill(zero, SIGKILL) }
+        let result = job.finish(timeout: 60)
+        assertOneErrorLine(result, "rank 0 (host ", "rank 0 frozen among 3")
+    }
+
     /// A collective that is only slow (every rank still answers the roll call) is waited for: a
     /// rank paused for longer than the timeout, then let go, finishes the run with the others.
     func testASlowRankThatStillAnswersIsWaitedFor() throws {
