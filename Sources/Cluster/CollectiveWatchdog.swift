@@ -18,7 +18,8 @@ import Training
 /// rank exit at once. So one line is printed and no rank is left waiting. If no verdict comes
 /// within another grace period, the caller calls the roll again: a reporter that still answers is
 /// reporting, and the caller just exits; one that does not is lost too, and the caller reports.
-/// A rank that is alive but stuck (a hung file system) keeps answering, and is waited for.
+/// A rank that keeps answering from outside a collective but begins none for 10 timeouts is
+/// stuck (a hung file system): it is named the same way, and its listener ends it too.
 ///
 /// The messages are point-to-point on MPI_COMM_WORLD under tags of their own (MPI keeps
 /// collective traffic in a separate context); only the listener receives them. Without
@@ -28,9 +29,9 @@ import Training
 final class CollectiveWatchdog: @unchecked Sendable {
     enum Tag: Int32 {
         case rollCall = 0x7672   // payload: the call's number
-        case answer = 0x7673     // payload: the number of the call answered
+        case answer = 0x7673     // payload: the call's number, collectives begun, 1 if waiting in one
         case verdict = 0x7674    // empty: the reporter has spoken, exit
-        case report = 0x7675     // payload: the silent ranks, for the reporter to name
+        case report = 0x7675     // payload: how many silent ranks, the silent ranks, the stuck ones
     }
     /// The exit status of every rank that ends on a timeout.
     static let exitStatus: Int32 = 1
@@ -50,6 +51,14 @@ final class CollectiveWatchdog: @unchecked Sendable {
     private var _context = CollectiveContext()
     /// When this rank began waiting in the current collective (main thread only).
     private var waitStart = 0.0
+    /// This rank's collectives begun, and whether it waits in one (for its answers).
+    private var collectives: Int32 = 0
+    private var waiting = false
+    /// Per rank, the collectives it had begun when first seen outside a collective during this
+    /// wait, and when (main thread only).
+    private var idleSince: [Int: (collectives: Int32, time: Double)] = [:]
+    /// Progress answered to the open call: collectives begun, and whether waiting in one.
+    private var progress: [Int: (collectives: Int32, waiting: Bool)] = [:]
     /// The current roll call's number, and the ranks that answered it.
     private var call: Int32 = 0
     private var callOpen = false
@@ -93,7 +102,20 @@ final class CollectiveWatchdog: @unchecked Sendable {
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     /// A collective begins: the clock starts.
-    func begin() { waitStart = Self.now() }
+    func begin() {
+        waitStart = Self.now()
+        idleSince = [:]
+        locked {
+            collectives &+= 1
+            waiting = true
+        }
+    }
+
+    /// The collective is complete.
+    func end() { locked { waiting = false } }
+
+    /// A rank that answers but begins no collective for this long, outside one, is stuck.
+    var stuckAfter: Double { 10 * (seconds ?? 0) }
 
     /// Between polls of a collective: past the timeout, calls the roll and ends the job if some
     /// rank does not answer.
@@ -103,13 +125,14 @@ final class CollectiveWatchdog: @unchecked Sendable {
         if !listener { receive() }
         guard let seconds, Self.now() - waitStart >= seconds else { return }
         let silent = callRoll(polling: !listener)
-        if silent.isEmpty {   // only slow, or busy on its own: wait on
+        let stuck = stuckRanks()
+        if silent.isEmpty && stuck.isEmpty {   // only slow, or busy on its own: wait on
             waitStart = Self.now()
             return
         }
-        let reporter = (0..<size).first { !silent.contains($0) } ?? rank
+        let reporter = (0..<size).first { !silent.contains($0) && !stuck.contains($0) } ?? rank
         if reporter != rank {
-            send(.report, silent.map(Int32.init), to: reporter)
+            send(.report, [Int32(silent.count)] + (silent + stuck).map(Int32.init), to: reporter)
             let deadline = Self.now() + grace
             while Self.now() < deadline {
                 usleep(1000)
@@ -119,9 +142,21 @@ final class CollectiveWatchdog: @unchecked Sendable {
             // otherwise it is lost too, and this rank reports.
             let stillSilent = callRoll(polling: !listener)
             if !stillSilent.contains(reporter) { leave() }
-            report(Array(Set(silent + stillSilent)).sorted())
+            report(silent: Array(Set(silent + stillSilent)).sorted(), stuck: stuck.filter { !stillSilent.contains($0) })
         }
-        report(silent)
+        report(silent: silent, stuck: stuck)
+    }
+
+    /// The ranks that answered the last call from outside a collective, having begun none for
+    /// `stuckAfter` seconds of this wait (a hung file system: alive, but never coming).
+    private func stuckRanks() -> [Int] {
+        let now = Self.now(), answers = locked { progress }
+        for (peer, answer) in answers {
+            if answer.waiting || idleSince[peer]?.collectives != answer.collectives {
+                idleSince[peer] = answer.waiting ? nil : (answer.collectives, now)
+            }
+        }
+        return idleSince.filter { now - $0.value.time >= stuckAfter }.keys.sorted()
     }
 
     /// Sends a numbered roll call to every other rank and waits up to `grace` for the answers;
@@ -131,6 +166,7 @@ final class CollectiveWatchdog: @unchecked Sendable {
             call += 1
             callOpen = true
             answered = []
+            progress = [:]
             return call
         }
         for peer in 0..<size where peer != rank { send(.rollCall, [number], to: peer) }
@@ -145,8 +181,9 @@ final class CollectiveWatchdog: @unchecked Sendable {
         return silent
     }
 
-    /// Prints the one line, tells every rank that answered, and exits (once, from either thread).
-    private func report(_ silent: [Int]) -> Never {
+    /// Prints the one line, tells every rank that answered (the stuck ones too), and exits (once,
+    /// from either thread).
+    private func report(silent: [Int], stuck: [Int]) -> Never {
         let first: Bool = locked {
             defer { reporting = true }
             return !reporting
@@ -154,9 +191,17 @@ final class CollectiveWatchdog: @unchecked Sendable {
         guard first else { while true { sleep(1) } }   // the other thread is reporting and exits
         let context = self.context
         var verdicts = (0..<size).filter { $0 != rank && !silent.contains($0) }.map { send(.verdict, [], to: $0, keep: true) }
-        say("vrnn: error: \(context.activity): \(describe(silent)) stopped answering: a collective waited "
-            + "\(Self.format(seconds ?? 0)) s (--collective-timeout) and \(silent.count == 1 ? "it" : "they") did not answer "
-            + "a roll call within \(Self.format(grace)) s; every other rank ends here\(context.recovery.isEmpty ? "" : "; " + context.recovery)")
+        var what = [String]()
+        if !silent.isEmpty {
+            what.append("\(describe(silent)) stopped answering: a collective waited \(Self.format(seconds ?? 0)) s (--collective-timeout) "
+                        + "and \(silent.count == 1 ? "it" : "they") did not answer a roll call within \(Self.format(grace)) s")
+        }
+        if !stuck.isEmpty {
+            what.append("\(describe(stuck)) \(stuck.count == 1 ? "answers" : "answer") but began no collective for "
+                        + "\(Self.format(stuckAfter)) s (10 x --collective-timeout): stuck outside one (a hung file system?)")
+        }
+        say("vrnn: error: \(context.activity): " + what.joined(separator: "; ")
+            + "; every other rank ends here\(context.recovery.isEmpty ? "" : "; " + context.recovery)")
         // The verdicts must leave before this process does (over TCP a first message to a peer
         // may still need its connection set up, which only polling drives).
         let deadline = Self.now() + grace
@@ -204,11 +249,17 @@ final class CollectiveWatchdog: @unchecked Sendable {
             case .verdict:
                 leave()
             case .rollCall:
-                send(.answer, payload, to: source)
+                let (begun, inOne) = locked { (collectives, waiting) }
+                send(.answer, [payload.first ?? 0, begun, inOne ? 1 : 0], to: source)
             case .answer:
-                locked { if callOpen && payload.first == call { answered.insert(source) } }
+                locked {
+                    guard callOpen && payload.count == 3 && payload[0] == call else { return }
+                    answered.insert(source)
+                    progress[source] = (payload[1], payload[2] != 0)
+                }
             case .report:
-                report(payload.map(Int.init))
+                let silentCount = Int(payload.first ?? 0), ranks = payload.dropFirst().map(Int.init)
+                report(silent: Array(ranks.prefix(silentCount)), stuck: Array(ranks.dropFirst(silentCount)))
             }
         }
     }

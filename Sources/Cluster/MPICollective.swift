@@ -86,6 +86,7 @@ public final class MPICollective: Collective {
             if ringScratch.count < largest { ringScratch = FloatBuffer(count: largest) }
             watchdog.begin()
             ring.sum(buffer.pointer, count: buffer.count, scratch: ringScratch.pointer) { complete(&$0) }
+            watchdog.end()
             return
         }
         allreduce(buffer.pointer, count: buffer.count, type: cmpi_float(), op: cmpi_sum())
@@ -114,6 +115,7 @@ public final class MPICollective: Collective {
         watchdog.begin()
         var requests = [request]
         complete(&requests)
+        watchdog.end()
     }
 
     /// Polls the requests to completion; a check (a few probes and the clock) every 1024 polls,

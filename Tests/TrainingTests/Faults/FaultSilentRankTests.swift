@@ -85,6 +85,22 @@ final class FaultSilentRankTests: RunFolderTestCase {
         XCTAssertFalse(job.finish(timeout: 60).timedOut)
     }
 
+    /// A rank that answers but stays outside any collective for 10 timeouts (rank 0 held inside a
+    /// checkpoint write, as by a hung file system) is stuck: one line names it, and the verdict
+    /// ends it too, so the job ends with no process left.
+    func testARankStuckOutsideACollectiveIsNamedAfterTenTimeouts() throws {
+        let job = try MPIRun.start(ranks: 2, ["train"] + start("stuck", steps: 100, extra: [
+            "--checkpoint-every", "4", "--pause-before-commit", "4", "--collective-timeout", "1"]))
+        XCTAssertTrue(job.wait(until: { $0.stderr.contains("paused before committing") }, timeout: 60), job.stderr)
+        let pidText = try XCTUnwrap(job.stderr.split(separator: "(pid ").last?.prefix { $0.isNumber })
+        let stuck = try XCTUnwrap(pid_t(pidText))
+        defer { kill(stuck, SIGKILL) }
+        let result = job.finish(timeout: 60)
+        assertOneErrorLine(result, "rank 0 (host ", "a stuck rank")
+        XCTAssertTrue(result.stderr.contains("answers but began no collective for 10 s (10 x --collective-timeout)"), result.stderr)
+        XCTAssertTrue(Self.ends(stuck, within: 5), "the stuck rank was left behind")
+    }
+
     /// OMPI_COMM_WORLD_RANK from a rank's environment.
     static func worldRank(of pid: Int32) throws -> Int {
         let environment = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))
