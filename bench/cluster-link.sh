@@ -27,8 +27,7 @@ while [ $# -gt 0 ]; do
 done
 why="$(cluster_unavailable)"
 [ -z "$why" ] || die "cannot make namespaced hosts here: $why"
-VRNN="${VRNN:-$ROOT/.build/release/vrnn}"
-[ -x "$VRNN" ] || die "$VRNN is not built; run swift build -c release"
+require_vrnn
 work="$(mktemp -d /tmp/vrnn-link.XXXXXX)"
 emulator=""
 trap '[ -z "$emulator" ] || kill "$emulator" 2>/dev/null; cluster_destroy; rm -rf "$work"' EXIT

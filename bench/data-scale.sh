@@ -11,8 +11,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../launch/common.sh"
 cd "$ROOT"
 megabytes="${1:-2048}"
-VRNN="$ROOT/.build/release/vrnn"
-[ -x "$VRNN" ] || die "$VRNN is not built; run swift build -c release"
+require_vrnn
 work="$ROOT/.build/data-scale"
 rm -rf "$work" && mkdir -p "$work"
 say "writing a ${megabytes} MB text"

@@ -14,8 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../launch/common.sh"
 cd "$ROOT"
 minutes="${1:-30}" cycle="${2:-90}"
-VRNN="$ROOT/.build/release/vrnn"
-[ -x "$VRNN" ] || die "$VRNN is not built; run swift build -c release"
+require_vrnn
 work="$ROOT/.build/soak"
 rm -rf "$work" && mkdir -p "$work"
 python3 -c "

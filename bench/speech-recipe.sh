@@ -14,8 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../launch/common.sh"
 cd "$ROOT"
 steps="${1:-600}"; shift || true
-export VRNN="${VRNN:-$ROOT/.build/release/vrnn}"
-[ -x "$VRNN" ] || die "$VRNN is not built; run swift build -c release"
+require_vrnn
 data=/usr/share/pocketsphinx/test/data/librivox
 if [ ! -d "$data" ]; then
     say "installing pocketsphinx-testdata (the recordings)"

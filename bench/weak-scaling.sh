@@ -9,8 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../launch/common.sh"
 cd "$ROOT"
 rounds="${1:-5}" presets="${2:-seed-char,large}"
-VRNN="${VRNN:-$ROOT/.build/release/vrnn}"
-[ -x "$VRNN" ] || die "$VRNN is not built; run swift build -c release"
+require_vrnn
 blas_environment
 rate() { python3 -c 'import json, sys; d = json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d[sys.argv[1]])' "$1"; }
 IFS=',' read -r -a preset_list <<<"$presets"

@@ -9,3 +9,10 @@ die() { printf 'launch: error: %s\n' "$*" >&2; exit 1; }
 blas_environment() {
     export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 }
+
+# VRNN: the binary a script runs, the release build unless VRNN names another; exported for
+# launch/mpirun, which the scripts call.
+require_vrnn() {
+    export VRNN="${VRNN:-$ROOT/.build/release/vrnn}"
+    [ -x "$VRNN" ] || die "$VRNN is not built; run: swift build -c release (or set VRNN=path/to/vrnn)"
+}
