@@ -49,8 +49,7 @@ for preset in "${preset_list[@]}"; do
             for _ in $(seq 100); do grep -q ready "$work/emulator.log" && break; sleep 0.1; done
             grep -q ready "$work/emulator.log" || die "the link emulator did not start: $(cat "$work/emulator.log")"
         fi
-        options="--hostfile $work/hostfile --mca plm_rsh_agent $ROOT/launch/cluster/agent --mca plm_rsh_no_tree_spawn 1 --bind-to none"
-        options+=" --mca btl self,tcp --mca btl_tcp_if_include $subnet --mca oob_tcp_if_include $CLUSTER_SUBNET.0/24"
+        options="$(cluster_mpirun_options "$work/hostfile" self,tcp "$subnet")"
         line="$(host_exec 0 env VRNN="$VRNN" MPIRUN_OPTIONS="$options" "$ROOT/launch/mpirun" 2 bench --preset "$preset" \
                     --posterior standard --json --steps "$steps" --warmup 1 | tail -1)"
         if [ -n "$emulator" ]; then kill "$emulator"; wait "$emulator" 2>/dev/null || true; emulator=""; fi

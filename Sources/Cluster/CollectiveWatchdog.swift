@@ -1,5 +1,6 @@
 import CMPI
 import Foundation
+import Kernels
 import Training
 
 /// The collective timeout (MPI's collectives have none): a node that leaves the network mid-step
@@ -24,6 +25,7 @@ import Training
 /// The messages are point-to-point on MPI_COMM_WORLD under tags of their own (MPI keeps
 /// collective traffic in a separate context); only the listener receives them. Without
 /// MPI_THREAD_MULTIPLE there is no listener, and a rank answers only while it polls a collective.
+///
 /// Shared with the listener thread: every field both threads touch is read and written under `lock`
 /// (`waitStart` is the main thread's alone), hence @unchecked Sendable.
 final class CollectiveWatchdog: @unchecked Sendable {
@@ -200,8 +202,8 @@ final class CollectiveWatchdog: @unchecked Sendable {
             what.append("\(describe(stuck)) \(stuck.count == 1 ? "answers" : "answer") but began no collective for "
                         + "\(Self.format(stuckAfter)) s (10 x --collective-timeout): stuck outside one (a hung file system?)")
         }
-        say("vrnn: error: \(context.activity): " + what.joined(separator: "; ")
-            + "; every other rank ends here\(context.recovery.isEmpty ? "" : "; " + context.recovery)")
+        FileHandle.standardError.writeMessage("vrnn: error: \(context.activity): " + what.joined(separator: "; ")
+            + "; every other rank ends here\(context.recovery.isEmpty ? "" : "; " + context.recovery)\n")
         // The verdicts must leave before this process does (over TCP a first message to a peer
         // may still need its connection set up, which only polling drives).
         let deadline = Self.now() + grace
@@ -284,10 +286,6 @@ final class CollectiveWatchdog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return body()
-    }
-
-    private func say(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     static func format(_ seconds: Double) -> String {

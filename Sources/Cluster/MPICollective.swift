@@ -84,9 +84,7 @@ public final class MPICollective: Collective {
             let ring = RingAllreduce(rank: rank, size: size)
             let largest = ring.start(1, count: buffer.count) + 1
             if ringScratch.count < largest { ringScratch = FloatBuffer(count: largest) }
-            watchdog.begin()
-            ring.sum(buffer.pointer, count: buffer.count, scratch: ringScratch.pointer) { complete(&$0) }
-            watchdog.end()
+            watched { ring.sum(buffer.pointer, count: buffer.count, scratch: ringScratch.pointer) { complete(&$0) } }
             return
         }
         allreduce(buffer.pointer, count: buffer.count, type: cmpi_float(), op: cmpi_sum())
@@ -112,9 +110,14 @@ public final class MPICollective: Collective {
         guard count > 0 else { return }
         var request: MPI_Request?
         MPI_Iallreduce(cmpi_in_place(), buffer, Int32(count), type, op, cmpi_comm_world(), &request)
-        watchdog.begin()
         var requests = [request]
-        complete(&requests)
+        watched { complete(&requests) }
+    }
+
+    /// One collective under the watchdog: its clock starts, and it is marked done.
+    private func watched(_ collective: () -> Void) {
+        watchdog.begin()
+        collective()
         watchdog.end()
     }
 
@@ -129,12 +132,6 @@ public final class MPICollective: Collective {
             if polls & 1023 == 0 { watchdog.check() }
             polls += 1
         }
-    }
-
-    /// Ends the whole job with a non-zero code: no rank is left waiting in a collective.
-    public func abort(code: Int32) -> Never {
-        MPI_Abort(cmpi_comm_world(), code)
-        fatalError("MPI_Abort returned")
     }
 
     public func finalize() {

@@ -4,9 +4,10 @@ import Training
 import VRNN
 
 /// `vrnn bench`: training throughput at 1 rank and at N ranks, weak-scaling efficiency, the
-/// sgemm ceiling on this core, and what the gradient's allreduce costs on this network. Rank 0 first trains alone on G/N streams (the work one rank has in
-/// the N-rank run), then all N ranks train on G streams together. Achieved GFLOP/s counts 6
-/// flops per weight-matrix entry per character-step (forward 2, backward 4).
+/// sgemm ceiling on this core, and what the gradient's allreduce costs on this network. Rank 0
+/// first trains alone on G/N streams (the work one rank has in the N-rank run), then all N ranks
+/// train on G streams together. Achieved GFLOP/s counts 6 flops per weight-matrix entry per
+/// character-step (forward 2, backward 4).
 public struct Benchmark {
     public var model: ModelConfig
     public var training: TrainingConfig

@@ -62,3 +62,14 @@ host_exec() {
 
 # Host I's link to the switch goes down (up): it leaves (rejoins) the network.
 host_link() { ip -n "$CLUSTER-h$1" link set eth0 "$2"; }
+
+# cluster_mpirun_options HOSTFILE BTLS [MPI_SUBNET]: launch/mpirun's MPIRUN_OPTIONS for a job on
+# these hosts, what a multi-node run needs (the README's cluster section): the daemons started by
+# launch/cluster/agent, MPI's TCP and Open MPI's own traffic on the cluster's network only
+# (MPI_SUBNET may put MPI's on another, such as bench/link_emulator.py's). --bind-to none because
+# all the hosts share this machine's cores (each daemon would bind its first rank to core 0).
+cluster_mpirun_options() {
+    local here; here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+    echo "--hostfile $1 --mca plm_rsh_agent $here/agent --mca plm_rsh_no_tree_spawn 1 --bind-to none --mca btl $2" \
+         "--mca btl_tcp_if_include ${3:-$CLUSTER_SUBNET.0/24} --mca oob_tcp_if_include $CLUSTER_SUBNET.0/24"
+}
