@@ -6,9 +6,9 @@
 #                         [--steps N]
 #
 # A link is RATE_MBIT/DELAY_MS (one way), or `bridge`: the namespaces' veth bridge, no emulator.
-# Each row is one bench run: rank 0 alone on G/2 streams, then both ranks on G (weak scaling), and
-# the gradient's allreduce alone (no compute), beside the cost model's figure for it
-# (docs/PERFORMANCE.md, "Across nodes"). Needs root, like launch/test-cluster.
+# Each row is one bench run (medians of its rounds): each rank alone on G/2 streams, then both
+# ranks on G (weak scaling), and the gradient's allreduce alone (no compute), beside the cost
+# model's figure for it (docs/PERFORMANCE.md, "Across nodes"). Needs root, like launch/test-cluster.
 # Rows go to .build/cluster-link.jsonl as JSON lines. VRNN=path overrides .build/release/vrnn.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../launch/common.sh"
@@ -74,7 +74,7 @@ print("| preset | link | 1-rank step | 2-rank step | efficiency | gradient allre
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for r in rows:
     tokens = r["global_batch"] * r["window"]
-    one = tokens / 2 / r["char_steps_per_s_1"] * 1e3      # rank 0 alone on G/2 streams, ms
+    one = tokens / 2 / r["char_steps_per_s_1"] * 1e3      # one rank alone on G/2 streams, ms
     two = tokens / r["char_steps_per_s_n"] * 1e3
     n, b, d, rate = 2, 4 * r["parameters"], r["delay_ms"], r["rate_mbit"]
     ring = (2 * (n - 1) / n * b / (rate * 1e6 / 8) * 1e3 if rate > 0 else 0) + 2 * (n - 1) * d

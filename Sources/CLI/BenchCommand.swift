@@ -8,8 +8,11 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure training throughput at 1 rank and at N ranks, weak-scaling efficiency and the sgemm ceiling.",
         discussion: """
-            Run under mpirun: `launch/mpirun 2 bench --preset seed-char`. Rank 0 first trains alone on G/N streams \
-            (the work one rank has in the N-rank run), then all N ranks train on G streams together. \
+            Run under mpirun: `launch/mpirun 2 bench --preset seed-char`. In each round every rank in turn trains \
+            alone on G/N streams (the work one rank has in the N-rank run) while the others wait idle, then all N \
+            ranks train on G streams together; the figures are medians over the rounds, which alternate so that a \
+            host whose speed drifts hits both alike. Weak-scaling efficiency is the N-rank rate over the sum of \
+            the ranks' rates alone. \
             Achieved GFLOP/s counts 6 flops per entry of every weight matrix but the embedding, per character-step \
             (forward 2, backward 4); the sgemm ceiling is the best of three plain products on this core. \
             docs/PERFORMANCE.md has the method and figures.
@@ -20,12 +23,14 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "T (default: the preset's).") var window: Int?
     @Option(parsing: .unconditional, help: "Timed steps per measurement.") var steps = 10
     @Option(parsing: .unconditional, help: "Untimed steps before each measurement.") var warmup = 2
+    @Option(parsing: .unconditional, help: "Interleaved rounds of measurement; the figures are their medians.") var rounds = 3
     @Flag(help: "Print only one JSON line with every figure (for scripts such as launch/bench).") var json = false
     @OptionGroup var cluster: ClusterOptions
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
         if warmup < 0 { throw ValidationError("--warmup must be non-negative (got \(warmup))") }
+        if rounds < 1 { throw ValidationError("--rounds must be at least 1 (got \(rounds))") }
     }
 
     func run() throws {
@@ -39,6 +44,7 @@ struct BenchCommand: ParsableCommand {
         var benchmark = Benchmark(model: model.modelConfig(base: preset.model), training: training, name: preset.rawValue)
         benchmark.steps = steps
         benchmark.warmup = warmup
+        benchmark.rounds = rounds
         let report = try benchmark.run(collective: world) { if !json { print($0) } }
         if json, let report {
             let encoder = JSONEncoder()

@@ -84,7 +84,7 @@ public final class MPICollective: Collective {
             let ring = RingAllreduce(rank: rank, size: size)
             let largest = ring.start(1, count: buffer.count) + 1
             if ringScratch.count < largest { ringScratch = FloatBuffer(count: largest) }
-            watched { ring.sum(buffer.pointer, count: buffer.count, scratch: ringScratch.pointer) { complete(&$0) } }
+            watched { ring.sum(buffer.pointer, count: buffer.count, scratch: ringScratch.pointer) { complete(&$0, patient: false) } }
             return
         }
         allreduce(buffer.pointer, count: buffer.count, type: cmpi_float(), op: cmpi_sum())
@@ -111,7 +111,10 @@ public final class MPICollective: Collective {
         var request: MPI_Request?
         MPI_Iallreduce(cmpi_in_place(), buffer, Int32(count), type, op, cmpi_comm_world(), &request)
         var requests = [request]
-        watched { complete(&requests) }
+        var width: Int32 = 0
+        MPI_Type_size(type, &width)
+        // A few values (a step's sums and flags, a barrier) fit in one fragment: they may wait patiently.
+        watched { complete(&requests, patient: count * Int(width) <= 4096) }
     }
 
     /// One collective under the watchdog: its clock starts, and it is marked done.
@@ -121,15 +124,27 @@ public final class MPICollective: Collective {
         watchdog.end()
     }
 
-    /// Polls the requests to completion; a check (a few probes and the clock) every 1024 polls,
-    /// about every millisecond.
-    private func complete(_ requests: inout [MPI_Request?]) {
+    /// Polls the requests to completion, with a check (a few probes and the clock) every 1024
+    /// polls, about every millisecond. A `patient` wait, for a collective of a few values (one
+    /// message fragment), sleeps 100 µs between polls once it has waited 10 ms: a rank that waits long
+    /// (for rank 0 writing a checkpoint, or alone in `vrnn bench`) then leaves its core idle
+    /// instead of spinning on it. A large transfer progresses only while polled, fragment by
+    /// fragment, so the ring's waits always spin.
+    private func complete(_ requests: inout [MPI_Request?], patient: Bool) {
         var done: Int32 = 0
         var polls = 0
+        let start = CollectiveWatchdog.now()
+        var sleeping = false
         while true {
             MPI_Testall(Int32(requests.count), &requests, &done, nil)
             if done != 0 { return }
-            if polls & 1023 == 0 { watchdog.check() }
+            if sleeping {
+                usleep(100)
+                watchdog.check()
+            } else if polls & 1023 == 0 {
+                watchdog.check()
+                sleeping = patient && CollectiveWatchdog.now() - start > 0.01
+            }
             polls += 1
         }
     }

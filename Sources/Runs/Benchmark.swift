@@ -4,10 +4,11 @@ import Training
 import VRNN
 
 /// `vrnn bench`: training throughput at 1 rank and at N ranks, weak-scaling efficiency, the
-/// sgemm ceiling on this core, and what the gradient's allreduce costs on this network. Rank 0
-/// first trains alone on G/N streams (the work one rank has in the N-rank run), then all N ranks
-/// train on G streams together. Achieved GFLOP/s counts 6 flops per weight-matrix entry per
-/// character-step (forward 2, backward 4).
+/// sgemm ceiling on this core, and what the gradient's allreduce costs on this network. In each
+/// of a few interleaved rounds every rank in turn trains alone on G/N streams (the work one rank
+/// has in the N-rank run), then all N ranks train on G streams together; the report gives medians
+/// over rounds. Achieved GFLOP/s counts 6 flops per weight-matrix entry per character-step
+/// (forward 2, backward 4).
 public struct Benchmark {
     public var model: ModelConfig
     public var training: TrainingConfig
@@ -16,6 +17,8 @@ public struct Benchmark {
     /// Timed steps per measurement, and untimed steps before each.
     public var steps = 10
     public var warmup = 2
+    /// Interleaved rounds of measurement (their medians are reported).
+    public var rounds = 3
 
     public init(model: ModelConfig, training: TrainingConfig, name: String) {
         self.model = model; self.training = training; self.name = name
@@ -28,15 +31,28 @@ public struct Benchmark {
         public var ranks: Int
         public var globalBatch: Int
         public var window: Int
-        /// Rank 0 alone on G/N streams.
+        /// Interleaved rounds measured; every rate below is a median over them.
+        public var rounds: Int
+        /// One rank alone on G/N streams (the mean over the ranks, each alone in turn).
         public var charStepsPerSecond1: Double
         /// All N ranks on G streams.
         public var charStepsPerSecondN: Double
-        /// Rank 0 alone, by the 6-flops-per-weight-entry count.
+        /// Each rank alone, rank by rank: cores of one host need not run at one speed.
+        public var aloneByRank: [Double]
+        /// Each round's N-rank rate over the sum of the ranks' rates alone.
+        public var efficiencyByRound: [Double]
+        /// One rank alone, by the 6-flops-per-weight-entry count.
         public var gflops: Double
         public var sgemmCeilingGflops: Double
         public var percentOfSgemm: Double
+        /// The median over rounds of the N-rank rate over the sum of the ranks' rates alone.
         public var weakScalingEfficiency: Double
+        /// Medians of the ranks' summed rate side by side (no collectives) over their sum alone,
+        /// and of the N-rank rate over that side-by-side rate.
+        public var sharingEfficiency: Double
+        public var synchronisationEfficiency: Double
+        /// The median of the N-rank rate over N times the slowest rank's rate side by side.
+        public var paceEfficiency: Double
         /// One allreduce of the whole gradient (4 bytes per parameter), alone: what a step pays
         /// the network (median of 5, milliseconds; 0 on one rank).
         public var gradientAllreduceMs: Double
@@ -47,10 +63,13 @@ public struct Benchmark {
         public var cpu: String
 
         enum CodingKeys: String, CodingKey {
-            case preset, parameters, ranks, window, gflops, cpu
+            case preset, parameters, ranks, window, rounds, gflops, cpu
+            case aloneByRank = "alone_char_steps_per_s_by_rank", efficiencyByRound = "weak_scaling_efficiency_by_round"
             case globalBatch = "global_batch", charStepsPerSecond1 = "char_steps_per_s_1", charStepsPerSecondN = "char_steps_per_s_n"
             case sgemmCeilingGflops = "sgemm_ceiling_gflops", percentOfSgemm = "percent_of_sgemm"
             case weakScalingEfficiency = "weak_scaling_efficiency", kernelPath = "kernel_path", blasKernel = "blas_kernel"
+            case sharingEfficiency = "sharing_efficiency", synchronisationEfficiency = "synchronisation_efficiency"
+            case paceEfficiency = "pace_efficiency"
             case gradientAllreduceMs = "gradient_allreduce_ms", smallAllreduceMs = "small_allreduce_ms"
         }
     }
@@ -72,7 +91,7 @@ public struct Benchmark {
         // The N-rank trainer checks the model and the rank count; every rank agrees before going on.
         let together = try agreeing(world) { () throws -> Trainer in
             let vrnn = try VRNNModel(config)
-            return try Self.trainer(vrnn, training, world, steps: steps + warmup)
+            return try Self.trainer(vrnn, training, world, steps: rounds * (steps + warmup))
         }
         let vrnn = together.model
         let flopsPerCharStep = Self.flopsPerCharStep(vrnn)
@@ -95,36 +114,102 @@ public struct Benchmark {
                 say(String(format: "sgemm %dx%dx%d: %.1f GFLOP/s", m, n, k, g))
             }
         }
-        // 2. Rank 0 alone, with the streams one rank owns in the N-rank run.
-        _ = world.allreduceSum([0])
-        var single = 0.0
-        if rank0 {
-            var alone = training
-            alone.globalBatch = local
-            single = Self.throughput(try Self.trainer(vrnn, alone, SingleProcess(), steps: steps + warmup), steps: steps, warmup: warmup)
-            say(String(format: "1 rank, G=%d: %.0f char-steps/s, %.2f GFLOP/s (%.1f %% of sgemm)",
-                       local, single, single * flopsPerCharStep / 1e9, 100 * single * flopsPerCharStep / 1e9 / ceiling))
+        // 2. Interleaved rounds, so that a host whose speed drifts over seconds (other tenants,
+        // clocks) hits every measurement alike. In each round every rank in turn trains alone on
+        // its G/N streams while the others wait idle; then all ranks train on their own streams at
+        // once with no collective between them (side by side: what sharing the machine costs);
+        // then all N ranks train together on G. One rank is measured once per round (alone, side
+        // by side and together are the same run).
+        var alone = training
+        alone.globalBatch = local
+        let solo = world.size == 1 ? together : try Self.trainer(vrnn, alone, SingleProcess(), steps: 2 * rounds * (steps + warmup))
+        var measured: [Round] = []
+        for round in 1...rounds {
+            var rates = [Double](repeating: 0, count: world.size), sideBySide = rates
+            if world.size > 1 {
+                for r in 0..<world.size {
+                    _ = world.allreduceSum([0])
+                    if r == world.rank { rates[r] = Self.throughput(solo, steps: steps, warmup: warmup) }
+                }
+                rates = world.allreduceSum(rates)
+                _ = world.allreduceSum([0])
+                sideBySide[world.rank] = Self.throughput(solo, steps: steps, warmup: warmup)
+                sideBySide = world.allreduceSum(sideBySide)
+            }
+            _ = world.allreduceSum([0])
+            let rate = Self.throughput(together, steps: steps, warmup: warmup)
+            if world.size == 1 { rates = [rate]; sideBySide = [rate] }
+            let measurement = Round(alone: rates, sideBySide: sideBySide, together: rate)
+            measured.append(measurement)
+            if rank0 && (rounds > 1 || world.size > 1) { say(measurement.line(round, flopsPerCharStep: flopsPerCharStep)) }
         }
-        // 3. All ranks together.
-        _ = world.allreduceSum([0])
-        let rate = Self.throughput(together, steps: steps, warmup: warmup)
-        // 4. The collectives alone, with no compute between them: what the network costs a step.
+        let single = Self.median(measured.map(\.meanAlone)), rate = Self.median(measured.map(\.together))
+        let efficiency = Self.median(measured.map(\.efficiency))
+        let sharing = Self.median(measured.map(\.sharing)), synchronisation = Self.median(measured.map(\.synchronisation))
+        let pace = Self.median(measured.map(\.pace))
+        // 3. The collectives alone, with no compute between them: what the network costs a step.
         let gradient = FloatBuffer(count: vrnn.parameterCount)
         let gradientAllreduce = Self.medianSeconds(world) { world.allreduceSum(gradient) }
         let smallAllreduce = Self.medianSeconds(world) { _ = world.allreduceMinMax([0]) }
         guard rank0 else { return nil }
         let n = Double(world.size)
-        say(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
-                   world.size, training.globalBatch, rate, rate / n, rate / n * flopsPerCharStep / 1e9))
-        say(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %%", world.size, 100 * rate / (n * single)))
-        say(String(format: "allreduce of the gradient (%.1f MB): %.2f ms; of two numbers: %.3f ms",
-                   Double(4 * vrnn.parameterCount) / 1e6, 1e3 * gradientAllreduce, 1e3 * smallAllreduce))
+        say(String(format: "1 rank, G=%d: %.0f char-steps/s, %.2f GFLOP/s (%.1f %% of sgemm)",
+                   local, single, single * flopsPerCharStep / 1e9, 100 * single * flopsPerCharStep / 1e9 / ceiling))
+        if world.size > 1 {
+            say(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
+                       world.size, training.globalBatch, rate, rate / n, rate / n * flopsPerCharStep / 1e9))
+            say(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %% (%.2fx one rank)", world.size, 100 * efficiency, n * efficiency))
+            say(String(format: "  sharing the machine leaves %.1f %% (the ranks side by side, no collectives); the synchronous step "
+                           + "%.1f %% of that, and %.1f %% of %d x the slowest rank side by side", 100 * sharing, 100 * synchronisation,
+                           100 * pace, world.size))
+            say(String(format: "allreduce of the gradient (%.1f MB): %.2f ms; of two numbers: %.3f ms",
+                       Double(4 * vrnn.parameterCount) / 1e6, 1e3 * gradientAllreduce, 1e3 * smallAllreduce))
+        }
+        if rounds > 1 { say("(medians of \(rounds) rounds)") }
         let gflops = single * flopsPerCharStep / 1e9
         return Report(preset: name, parameters: vrnn.parameterCount, ranks: world.size, globalBatch: training.globalBatch,
-                      window: training.window, charStepsPerSecond1: single, charStepsPerSecondN: rate, gflops: gflops,
-                      sgemmCeilingGflops: ceiling, percentOfSgemm: 100 * gflops / ceiling, weakScalingEfficiency: rate / (n * single),
+                      window: training.window, rounds: rounds, charStepsPerSecond1: single, charStepsPerSecondN: rate,
+                      aloneByRank: (0..<world.size).map { r in Self.median(measured.map { $0.alone[r] }) },
+                      efficiencyByRound: measured.map(\.efficiency), gflops: gflops,
+                      sgemmCeilingGflops: ceiling, percentOfSgemm: 100 * gflops / ceiling, weakScalingEfficiency: efficiency,
+                      sharingEfficiency: sharing, synchronisationEfficiency: synchronisation, paceEfficiency: pace,
                       gradientAllreduceMs: 1e3 * gradientAllreduce, smallAllreduceMs: 1e3 * smallAllreduce,
                       kernelPath: KernelPath.active.name, blasKernel: BLASInfo.coreName, cpu: Self.cpuModel)
+    }
+
+    /// One round's rates in char-steps/s: each rank alone on its G/N streams, each rank while all
+    /// train at once without collectives (side by side), and all together on G.
+    struct Round {
+        var alone: [Double]
+        var sideBySide: [Double]
+        var together: Double
+        var meanAlone: Double { alone.reduce(0, +) / Double(alone.count) }
+        /// The N-rank rate over the sum of the ranks' rates alone: with identical cores, the rate
+        /// over N times one rank's; on a host whose cores run at different speeds, each counts.
+        var efficiency: Double { together / alone.reduce(0, +) }
+        /// What sharing the machine leaves (side by side over alone), and what the synchronous
+        /// step leaves of that (together over side by side): efficiency is their product.
+        var sharing: Double { sideBySide.reduce(0, +) / alone.reduce(0, +) }
+        var synchronisation: Double { together / sideBySide.reduce(0, +) }
+        /// A synchronous step goes at the slowest rank's pace: the N-rank rate over N times the
+        /// slowest rank's side by side, what is left once uneven cores are set aside.
+        var pace: Double { together / (Double(sideBySide.count) * sideBySide.min()!) }
+
+        func line(_ round: Int, flopsPerCharStep: Double) -> String {
+            let each = alone.map { String(format: "%.0f", $0) }.joined(separator: ", ")
+            guard alone.count > 1 else {
+                return String(format: "round %d: %.0f char-steps/s, %.2f GFLOP/s", round, together, together * flopsPerCharStep / 1e9)
+            }
+            let beside = sideBySide.map { String(format: "%.0f", $0) }.joined(separator: ", ")
+            return "round \(round), char-steps/s rank by rank: alone " + each + ", side by side " + beside
+                + String(format: "; together %.0f: %.1f %%", together, 100 * efficiency)
+        }
+    }
+
+    /// The middle value (the mean of the two middle ones for an even count).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted(), middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// The CPU's model name from /proc/cpuinfo ("unknown" elsewhere).

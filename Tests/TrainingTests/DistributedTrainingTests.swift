@@ -160,11 +160,30 @@ final class DistributedTrainingTests: XCTestCase {
 
     /// `vrnn bench` runs on 2 ranks and reports every figure (no timing is asserted).
     func testBenchReportsThroughputScalingAndCeiling() throws {
-        let result = try MPIRun.run(ranks: 2, ["bench", "--preset", "tiny", "--steps", "2", "--warmup", "0"])
+        let result = try MPIRun.run(ranks: 2, ["bench", "--preset", "tiny", "--steps", "2", "--warmup", "0", "--rounds", "2"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        for expected in ["OpenBLAS kernel", "sgemm", "1 rank, G=4:", "2 ranks, G=8:", "weak-scaling efficiency 1 -> 2 ranks",
-                         "allreduce of the gradient"] {
+        for expected in ["OpenBLAS kernel", "sgemm", "round 1, char-steps/s rank by rank: alone ", "round 2,", "side by side",
+                         "1 rank, G=4:", "2 ranks, G=8:", "weak-scaling efficiency 1 -> 2 ranks", "sharing the machine leaves",
+                         "allreduce of the gradient", "(medians of 2 rounds)"] {
             XCTAssertTrue(result.stdout.contains(expected), "missing \(expected) in:\n\(result.stdout)")
+        }
+    }
+
+    /// `vrnn bench --json` gives each round and each rank; its efficiency is the median of the rounds'.
+    func testBenchJSONGivesRoundsAndRanks() throws {
+        let result = try MPIRun.run(ranks: 2, ["bench", "--preset", "tiny", "--steps", "2", "--warmup", "0", "--rounds", "3", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let line = try XCTUnwrap(result.stdout.split(separator: "\n").last)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
+        XCTAssertEqual(report["rounds"] as? Int, 3)
+        XCTAssertEqual((report["alone_char_steps_per_s_by_rank"] as? [Double])?.count, 2)
+        let rounds = try XCTUnwrap(report["weak_scaling_efficiency_by_round"] as? [Double])
+        XCTAssertEqual(rounds.count, 3)
+        let efficiency = try XCTUnwrap(report["weak_scaling_efficiency"] as? Double)
+        XCTAssertEqual(efficiency, rounds.sorted()[1], "the efficiency is the median of the rounds")
+        for key in ["sharing_efficiency", "synchronisation_efficiency", "pace_efficiency", "char_steps_per_s_1", "char_steps_per_s_n"] {
+            let value = try XCTUnwrap(report[key] as? Double, key)
+            XCTAssertTrue(value > 0 && value.isFinite, "\(key) = \(value)")
         }
     }
 
