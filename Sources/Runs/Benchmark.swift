@@ -6,9 +6,9 @@ import VRNN
 /// `vrnn bench`: training throughput at 1 rank and at N ranks, weak-scaling efficiency, the
 /// sgemm ceiling on this core, and what the gradient's allreduce costs on this network. In each
 /// of a few interleaved rounds every rank in turn trains alone on G/N streams (the work one rank
-/// has in the N-rank run), then all N ranks train on G streams together; the report gives medians
-/// over rounds. Achieved GFLOP/s counts 6 flops per weight-matrix entry per character-step
-/// (forward 2, backward 4).
+/// has in the N-rank run), then all ranks do so side by side with no collectives, then all N
+/// ranks train on G streams together; the report gives medians over rounds. Achieved GFLOP/s
+/// counts 6 flops per weight-matrix entry per character-step (forward 2, backward 4).
 public struct Benchmark {
     public var model: ModelConfig
     public var training: TrainingConfig
