@@ -6,8 +6,8 @@
 #                         [--steps N]
 #
 # A link is RATE_MBIT/DELAY_MS (one way), or `bridge`: the namespaces' veth bridge, no emulator.
-# Each row is one bench run (medians of its rounds): each rank alone on G/2 streams, then both
-# ranks on G (weak scaling), and the gradient's allreduce alone (no compute), beside the cost
+# Each row is one bench run (one round): each rank alone on G/2 streams, then both ranks on G
+# (weak scaling), and the gradient's allreduce alone (no compute), beside the cost
 # model's figure for it (docs/PERFORMANCE.md, "Across nodes"). Needs root, like launch/test-cluster.
 # Rows go to .build/cluster-link.jsonl as JSON lines. VRNN=path overrides .build/release/vrnn.
 set -euo pipefail
@@ -51,7 +51,7 @@ for preset in "${preset_list[@]}"; do
         fi
         options="$(cluster_mpirun_options "$work/hostfile" self,tcp "$subnet")"
         line="$(host_exec 0 env VRNN="$VRNN" MPIRUN_OPTIONS="$options" "$ROOT/launch/mpirun" 2 bench --preset "$preset" \
-                    --posterior standard --json --steps "$steps" --warmup 1 | tail -1)"
+                    --posterior standard --json --steps "$steps" --warmup 1 --rounds 1 | tail -1)"
         if [ -n "$emulator" ]; then kill "$emulator"; wait "$emulator" 2>/dev/null || true; emulator=""; fi
         echo "$line" | python3 -c '
 import json, sys
@@ -80,6 +80,6 @@ for r in rows:
     ring = (2 * (n - 1) / n * b / (rate * 1e6 / 8) * 1e3 if rate > 0 else 0) + 2 * (n - 1) * d
     link = "bridge (veth)" if r["link"] == "bridge" else "%g Mbit/s, %g ms" % (rate, d)
     print("| %s | %s | %.0f ms | %.0f ms | %.0f %% | %.1f ms | %s | %.2f ms | %s |" % (
-        r["preset"], link, one, two, 100 * one / two, r["gradient_allreduce_ms"],
+        r["preset"], link, one, two, 100 * r["weak_scaling_efficiency"], r["gradient_allreduce_ms"],
         "%.1f ms" % ring if r["link"] != "bridge" else "-", r["small_allreduce_ms"], "%.0f ms" % (2 * d) if r["link"] != "bridge" else "-"))
 PY

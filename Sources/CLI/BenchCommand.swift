@@ -8,14 +8,18 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure training throughput at 1 rank and at N ranks, weak-scaling efficiency and the sgemm ceiling.",
         discussion: """
-            Run under mpirun: `launch/mpirun 2 bench --preset seed-char`. In each round every rank in turn trains \
-            alone on G/N streams (the work one rank has in the N-rank run) while the others wait idle, then all N \
-            ranks train on G streams together; the figures are medians over the rounds, which alternate so that a \
-            host whose speed drifts hits both alike. Weak-scaling efficiency is the N-rank rate over the sum of \
-            the ranks' rates alone. \
-            Achieved GFLOP/s counts 6 flops per entry of every weight matrix but the embedding, per character-step \
-            (forward 2, backward 4); the sgemm ceiling is the best of three plain products on this core. \
-            docs/PERFORMANCE.md has the method and figures.
+            Run under mpirun: `launch/mpirun 2 bench --preset seed-char`. Each round has three parts: every rank \
+            in turn trains alone on G/N streams (the work one rank has in the N-rank run) while the others wait \
+            idle; all ranks train side by side on their own streams with no collective, each for as long as the \
+            slowest took alone; then all N ranks train together on G streams. Every round runs all three, so a \
+            host whose speed drifts over the rounds hits them alike; the figures are medians over the rounds. \
+            Weak-scaling efficiency is the N-rank rate over the sum of the ranks' rates alone; per round it is \
+            sharing (side by side over alone: what busy cores cost one another) times synchronisation (together \
+            over side by side: what the synchronous step costs). Pace is the N-rank rate over N times the slowest \
+            rank's side by side. Achieved GFLOP/s (rank 0's) counts 6 flops per entry of every weight matrix but \
+            the embedding, per character-step (forward 2, backward 4); the sgemm ceiling is the best of three \
+            plain products on rank 0's core. Each round takes N + 2 measurements: on many ranks, --rounds 1 \
+            keeps it short. docs/PERFORMANCE.md has the method and figures.
             """)
 
     @OptionGroup var model: ModelOptions

@@ -41,7 +41,7 @@ public struct Benchmark {
         public var aloneByRank: [Double]
         /// Each round's N-rank rate over the sum of the ranks' rates alone.
         public var efficiencyByRound: [Double]
-        /// One rank alone, by the 6-flops-per-weight-entry count.
+        /// Rank 0 alone, by the 6-flops-per-weight-entry count (the ceiling is its core's).
         public var gflops: Double
         public var sgemmCeilingGflops: Double
         public var percentOfSgemm: Double
@@ -84,6 +84,9 @@ public struct Benchmark {
     /// Measures on every rank (collective); rank 0 passes its report lines to `say` as they come
     /// and returns the report (other ranks return nil).
     public func run(collective world: Collective, say: (String) -> Void) throws -> Report? {
+        guard rounds >= 1, steps >= 1, warmup >= 0 else {
+            throw UserError("a benchmark needs at least 1 round and 1 step, and no negative warm-up (got \(rounds), \(steps), \(warmup))")
+        }
         let rank0 = world.rank == 0
         world.context.activity = "benchmarking \(name)"
         let config = model, training = training
@@ -91,7 +94,7 @@ public struct Benchmark {
         // The N-rank trainer checks the model and the rank count; every rank agrees before going on.
         let together = try agreeing(world) { () throws -> Trainer in
             let vrnn = try VRNNModel(config)
-            return try Self.trainer(vrnn, training, world, steps: rounds * (steps + warmup))
+            return try Self.trainer(vrnn, training, world)
         }
         let vrnn = together.model
         let flopsPerCharStep = Self.flopsPerCharStep(vrnn)
@@ -117,12 +120,14 @@ public struct Benchmark {
         // 2. Interleaved rounds, so that a host whose speed drifts over seconds (other tenants,
         // clocks) hits every measurement alike. In each round every rank in turn trains alone on
         // its G/N streams while the others wait idle; then all ranks train on their own streams at
-        // once with no collective between them (side by side: what sharing the machine costs);
-        // then all N ranks train together on G. One rank is measured once per round (alone, side
-        // by side and together are the same run).
+        // once with no collective between them (side by side: what sharing the machine costs),
+        // each for as long as the slowest took alone, so that all are busy throughout; then all N
+        // ranks train together on G. One rank is measured once per round (alone, side by side and
+        // together are the same run).
         var alone = training
         alone.globalBatch = local
-        let solo = world.size == 1 ? together : try Self.trainer(vrnn, alone, SingleProcess(), steps: 2 * rounds * (steps + warmup))
+        let solo = world.size == 1 ? together : try Self.trainer(vrnn, alone, SingleProcess())
+        let charSteps = Double(local * training.window)
         var measured: [Round] = []
         for round in 1...rounds {
             var rates = [Double](repeating: 0, count: world.size), sideBySide = rates
@@ -132,8 +137,10 @@ public struct Benchmark {
                     if r == world.rank { rates[r] = Self.throughput(solo, steps: steps, warmup: warmup) }
                 }
                 rates = world.allreduceSum(rates)
+                let longest = rates.map { Double(steps) * charSteps / $0 }.max()!
+                for _ in 0..<warmup { _ = solo.trainStep() }
                 _ = world.allreduceSum([0])
-                sideBySide[world.rank] = Self.throughput(solo, steps: steps, warmup: warmup)
+                sideBySide[world.rank] = Self.throughput(solo, steps: 1, seconds: longest, warmup: 0)
                 sideBySide = world.allreduceSum(sideBySide)
             }
             _ = world.allreduceSum([0])
@@ -153,8 +160,11 @@ public struct Benchmark {
         let smallAllreduce = Self.medianSeconds(world) { _ = world.allreduceMinMax([0]) }
         guard rank0 else { return nil }
         let n = Double(world.size)
-        say(String(format: "1 rank, G=%d: %.0f char-steps/s, %.2f GFLOP/s (%.1f %% of sgemm)",
-                   local, single, single * flopsPerCharStep / 1e9, 100 * single * flopsPerCharStep / 1e9 / ceiling))
+        // GFLOP/s from rank 0's own rate alone: the ceiling was measured on its core.
+        let aloneByRank = (0..<world.size).map { r in Self.median(measured.map { $0.alone[r] }) }
+        let gflops = aloneByRank[0] * flopsPerCharStep / 1e9
+        say(String(format: "1 rank, G=%d: %.0f char-steps/s", local, single) + (world.size > 1 ? " (mean over the ranks), rank 0" : "")
+            + String(format: "; %.2f GFLOP/s (%.1f %% of sgemm on its core)", gflops, 100 * gflops / ceiling))
         if world.size > 1 {
             say(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
                        world.size, training.globalBatch, rate, rate / n, rate / n * flopsPerCharStep / 1e9))
@@ -166,10 +176,9 @@ public struct Benchmark {
                        Double(4 * vrnn.parameterCount) / 1e6, 1e3 * gradientAllreduce, 1e3 * smallAllreduce))
         }
         if rounds > 1 { say("(medians of \(rounds) rounds)") }
-        let gflops = single * flopsPerCharStep / 1e9
         return Report(preset: name, parameters: vrnn.parameterCount, ranks: world.size, globalBatch: training.globalBatch,
                       window: training.window, rounds: rounds, charStepsPerSecond1: single, charStepsPerSecondN: rate,
-                      aloneByRank: (0..<world.size).map { r in Self.median(measured.map { $0.alone[r] }) },
+                      aloneByRank: aloneByRank,
                       efficiencyByRound: measured.map(\.efficiency), gflops: gflops,
                       sgemmCeilingGflops: ceiling, percentOfSgemm: 100 * gflops / ceiling, weakScalingEfficiency: efficiency,
                       sharingEfficiency: sharing, synchronisationEfficiency: synchronisation, paceEfficiency: pace,
@@ -219,11 +228,12 @@ public struct Benchmark {
         return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
     }
 
-    /// A trainer over random data, enough for `steps` windows per stream: uniform tokens for text;
-    /// for real values, standard normal frames whose 0/1 columns (a Bernoulli head's, the pen
-    /// head's pen-up) are fair coin flips.
-    static func trainer(_ model: VRNNModel, _ training: TrainingConfig, _ collective: Collective, steps: Int) throws -> Trainer {
-        let c = model.config, rows = training.globalBatch * (training.window * (steps + 1) + 1)
+    /// A trainer over random data, a few windows per stream (each stream starts its tape again at
+    /// the end, so any number of steps runs): uniform tokens for text; for real values, standard
+    /// normal frames whose 0/1 columns (a Bernoulli head's, the pen head's pen-up) are fair coin flips.
+    static func trainer(_ model: VRNNModel, _ training: TrainingConfig, _ collective: Collective) throws -> Trainer {
+        let windows = 4
+        let c = model.config, rows = training.globalBatch * (training.window * (windows + 1) + 1)
         let random = CounterRandom(seed: 11, stream: 0)
         let data: SequenceData
         switch c.input {
@@ -242,15 +252,21 @@ public struct Benchmark {
         return try Trainer(model: model, config: training, data: data, collective: collective)
     }
 
-    /// Character-steps per second of the whole run (all ranks), timed between barriers.
-    static func throughput(_ trainer: Trainer, steps: Int, warmup: Int) -> Double {
+    /// Character-steps per second of the whole run (all ranks), timed between barriers: `warmup`
+    /// untimed steps, then timed ones until `steps` are done and at least `seconds` have passed.
+    static func throughput(_ trainer: Trainer, steps: Int, seconds least: Double = 0, warmup: Int) -> Double {
         for _ in 0..<warmup { _ = trainer.trainStep() }
         _ = trainer.collective.allreduceSum([0])
         let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<steps { _ = trainer.trainStep() }
+        var done = 0, seconds = 0.0
+        repeat {
+            _ = trainer.trainStep()
+            done += 1
+            seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        } while done < steps || seconds < least
         _ = trainer.collective.allreduceSum([0])
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return Double(steps * trainer.config.globalBatch * trainer.config.window) / seconds
+        seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Double(done * trainer.config.globalBatch * trainer.config.window) / seconds
     }
 
     /// Median of 5 timings of a collective `body` (after one untimed), each started together.
