@@ -117,36 +117,14 @@ public struct Benchmark {
                 say(String(format: "sgemm %dx%dx%d: %.1f GFLOP/s", m, n, k, g))
             }
         }
-        // 2. Interleaved rounds, so that a host whose speed drifts over seconds (other tenants,
-        // clocks) hits every measurement alike. In each round every rank in turn trains alone on
-        // its G/N streams while the others wait idle; then all ranks train on their own streams at
-        // once with no collective between them (side by side: what sharing the machine costs),
-        // each for as long as the slowest took alone, so that all are busy throughout; then all N
-        // ranks train together on G. One rank is measured once per round (alone, side by side and
-        // together are the same run).
+        // 2. Interleaved rounds (Round.measure: alone, side by side, together), so that a host
+        // whose speed drifts over seconds (other tenants, clocks) hits every measurement alike.
         var alone = training
         alone.globalBatch = local
         let solo = world.size == 1 ? together : try Self.trainer(vrnn, alone, SingleProcess())
-        let charSteps = Double(local * training.window)
         var measured: [Round] = []
         for round in 1...rounds {
-            var rates = [Double](repeating: 0, count: world.size), sideBySide = rates
-            if world.size > 1 {
-                for r in 0..<world.size {
-                    _ = world.allreduceSum([0])
-                    if r == world.rank { rates[r] = Self.throughput(solo, steps: steps, warmup: warmup) }
-                }
-                rates = world.allreduceSum(rates)
-                let longest = rates.map { Double(steps) * charSteps / $0 }.max()!
-                for _ in 0..<warmup { _ = solo.trainStep() }
-                _ = world.allreduceSum([0])
-                sideBySide[world.rank] = Self.throughput(solo, steps: 1, seconds: longest, warmup: 0)
-                sideBySide = world.allreduceSum(sideBySide)
-            }
-            _ = world.allreduceSum([0])
-            let rate = Self.throughput(together, steps: steps, warmup: warmup)
-            if world.size == 1 { rates = [rate]; sideBySide = [rate] }
-            let measurement = Round(alone: rates, sideBySide: sideBySide, together: rate)
+            let measurement = Round.measure(world, solo: solo, together: together, steps: steps, warmup: warmup)
             measured.append(measurement)
             if rank0 && (rounds > 1 || world.size > 1) { say(measurement.line(round, flopsPerCharStep: flopsPerCharStep)) }
         }
@@ -184,41 +162,6 @@ public struct Benchmark {
                       sharingEfficiency: sharing, synchronisationEfficiency: synchronisation, paceEfficiency: pace,
                       gradientAllreduceMs: 1e3 * gradientAllreduce, smallAllreduceMs: 1e3 * smallAllreduce,
                       kernelPath: KernelPath.active.name, blasKernel: BLASInfo.coreName, cpu: Self.cpuModel)
-    }
-
-    /// One round's rates in char-steps/s: each rank alone on its G/N streams, each rank while all
-    /// train at once without collectives (side by side), and all together on G.
-    struct Round {
-        var alone: [Double]
-        var sideBySide: [Double]
-        var together: Double
-        var meanAlone: Double { alone.reduce(0, +) / Double(alone.count) }
-        /// The N-rank rate over the sum of the ranks' rates alone: with identical cores, the rate
-        /// over N times one rank's; on a host whose cores run at different speeds, each counts.
-        var efficiency: Double { together / alone.reduce(0, +) }
-        /// What sharing the machine leaves (side by side over alone), and what the synchronous
-        /// step leaves of that (together over side by side): efficiency is their product.
-        var sharing: Double { sideBySide.reduce(0, +) / alone.reduce(0, +) }
-        var synchronisation: Double { together / sideBySide.reduce(0, +) }
-        /// A synchronous step goes at the slowest rank's pace: the N-rank rate over N times the
-        /// slowest rank's side by side, what is left once uneven cores are set aside.
-        var pace: Double { together / (Double(sideBySide.count) * sideBySide.min()!) }
-
-        func line(_ round: Int, flopsPerCharStep: Double) -> String {
-            let each = alone.map { String(format: "%.0f", $0) }.joined(separator: ", ")
-            guard alone.count > 1 else {
-                return String(format: "round %d: %.0f char-steps/s, %.2f GFLOP/s", round, together, together * flopsPerCharStep / 1e9)
-            }
-            let beside = sideBySide.map { String(format: "%.0f", $0) }.joined(separator: ", ")
-            return "round \(round), char-steps/s rank by rank: alone " + each + ", side by side " + beside
-                + String(format: "; together %.0f: %.1f %%", together, 100 * efficiency)
-        }
-    }
-
-    /// The middle value (the mean of the two middle ones for an even count).
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted(), middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// The CPU's model name from /proc/cpuinfo ("unknown" elsewhere).
