@@ -139,11 +139,12 @@ public struct MLP: Sendable {
              beta: 1, c: dPart + rows.lowerBound * width, ldc: width)
     }
 
-    /// Every weight and bias gradient as one GEMM over all `rows`:
-    /// dW_l += grads[l]^T · input_l, db_l += column sums of grads[l]. A nil part is one whose
-    /// block of W_0 the caller accumulates itself (text's per-token tables).
+    /// Every weight gradient as one GEMM over all `rows`, dW_l += grads[l]^T · input_l, and with
+    /// `biases` the bias gradients too (`addBiasGradients`; a caller that ran backward step by step
+    /// has added them while the rows were in cache). A nil part is one whose block of W_0 the
+    /// caller accumulates itself (text's per-token tables).
     public func accumulateWeightGradients(_ parts: [UnsafePointer<Float>?], into g: UnsafeMutablePointer<Float>,
-                                          _ s: State, rows: Range<Int>) {
+                                          _ s: State, rows: Range<Int>, biases: Bool = true) {
         for (i, l) in layers.enumerated() {
             let grad = s.grads[i].pointer + rows.lowerBound * l.outputs
             if i == 0 {
@@ -159,7 +160,14 @@ public struct MLP: Sendable {
                      b: s.input(of: i) + rows.lowerBound * l.inputs, ldb: l.inputs,
                      beta: 1, c: g + l.weight, ldc: l.inputs)
             }
-            addColumnSums(grad, rows: rows.count, cols: l.outputs, ldx: l.outputs, into: g + l.bias)
+        }
+        if biases { addBiasGradients(into: g, s, rows: rows) }
+    }
+
+    /// db_l += column sums of grads[l][rows] for every layer.
+    public func addBiasGradients(into g: UnsafeMutablePointer<Float>, _ s: State, rows: Range<Int>) {
+        for (i, l) in layers.enumerated() {
+            addColumnSums(s.grads[i].pointer + rows.lowerBound * l.outputs, rows: rows.count, cols: l.outputs, ldx: l.outputs, into: g + l.bias)
         }
     }
 }

@@ -126,7 +126,8 @@ public struct RecurrentStack: Sendable {
              b: p + layer.weightIH + column, ldb: layer.inputs, beta: beta, c: dx, ldc: ldx)
     }
 
-    /// All recurrent weight gradients as GEMMs over every row of the window. `layer0Parts` are the
+    /// All recurrent weight gradients as GEMMs over every row of the window (the biases' come from
+    /// `addBiasGradients`, step by step). `layer0Parts` are the
     /// column blocks of layer 0's input ([rows, width] each); a nil block is one the caller
     /// accumulates itself (text's per-token tables).
     func accumulateWeightGradients(layer0Parts: [(UnsafePointer<Float>?, Int)], into grad: UnsafeMutablePointer<Float>,
@@ -145,8 +146,14 @@ public struct RecurrentStack: Sendable {
             }
             gemm(transA: true, m: g, n: h, k: rows, a: dgh, lda: g, b: s.hPrev[l].pointer, ldb: h,
                  beta: 1, c: grad + layer.weightHH, ldc: h)
-            addColumnSums(dgi, rows: rows, cols: g, ldx: g, into: grad + layer.biasIH)
-            addColumnSums(dgh, rows: rows, cols: g, ldx: g, into: grad + layer.biasHH)
         }
+    }
+
+    /// Layer l's bias gradients from `rows`: db_ih += column sums of dInputGates, db_hh of
+    /// dHiddenGates. The reverse time loop adds each step's rows once `stepBackward` wrote them.
+    func addBiasGradients(_ l: Int, into grad: UnsafeMutablePointer<Float>, _ s: State, rows: Range<Int>) {
+        let layer = layers[l], g = gateWidth, first = rows.lowerBound * g
+        addColumnSums(s.dInputGates[l].pointer + first, rows: rows.count, cols: g, ldx: g, into: grad + layer.biasIH)
+        addColumnSums(s.dHiddenGates[l].pointer + first, rows: rows.count, cols: g, ldx: g, into: grad + layer.biasHH)
     }
 }

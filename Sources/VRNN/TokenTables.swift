@@ -26,8 +26,8 @@ final class TokenTables {
 }
 
 extension WindowWorkspace {
-    /// Forward: the V-row tables, then the encoder's and the RNN's x-parts gathered per row
-    /// (in place of phi_x, encoder and RNN x-block GEMMs over all T*B rows).
+    /// Forward: the V-row tables (in place of phi_x, encoder and RNN x-block GEMMs over all T*B
+    /// rows). The time loop gathers each step's rows from them (`gatherTokenRows`).
     func forwardTokenTables(_ p: Weights, _ tables: TokenTables) {
         let c = model.config, v = c.inputSize, fx = c.phiXWidth, tokensV = 0..<v
         model.phiX.forward([p.parameters + model.embedding!], p, tables.phiX, rows: tokensV)
@@ -36,31 +36,47 @@ extension WindowWorkspace {
         broadcastRows(p.parameters + layer0.biasIH, into: tables.rnnX.pointer, rows: v, cols: g, ldc: g)
         p.addProduct(phiXOut, lda: fx, m: v, weight: layer0.weightIH, n: g, inputs: layer0.inputs, column: 0, k: fx,
                      into: tables.rnnX.pointer, ldc: g)
-        gather(tables.rnnX.pointer, width: g, into: rnn.inputGates[0].pointer)
-        if let enc = model.encoder, let encState = encoder {
+        if let enc = model.encoder {
             let first = enc.layers[0], e0 = first.outputs
             broadcastRows(p.parameters + first.bias, into: tables.encoderX.pointer, rows: v, cols: e0, ldc: e0)
             p.addProduct(phiXOut, lda: fx, m: v, weight: first.weight, n: e0, inputs: first.inputs, column: 0, k: fx,
                          into: tables.encoderX.pointer, ldc: e0)
-            gather(tables.encoderX.pointer, width: e0, into: encState.outputs[0].pointer)
         }
     }
 
-    /// Backward of the x-dependent part: per-token sums of the encoder's and the RNN's layer-0
-    /// gradients, the x-block weight gradients and d loss / d phi_x(v) over V rows, then phi_x
-    /// and the embedding (row v of the embedding is token v's phi_x input).
+    /// The x-parts of step `rows`: the RNN's input gates and the encoder's first pre-activation
+    /// start from their tokens' table rows. Gathered step by step, just before the loop adds to
+    /// them, so they are written and read while in cache.
+    func gatherTokenRows(_ tables: TokenTables, rows rs: Range<Int>) {
+        gather(tables.rnnX.pointer, width: model.rnn.gateWidth, into: rnn.inputGates[0].pointer, rows: rs)
+        if let enc = model.encoder, let encState = encoder {
+            gather(tables.encoderX.pointer, width: enc.layers[0].outputs, into: encState.outputs[0].pointer, rows: rs)
+        }
+    }
+
+    /// The backward of `gatherTokenRows` for step `rows`: their gradients join their tokens'
+    /// sums, while still in cache (the reverse time loop calls it once each row is final).
+    func scatterTokenRows(_ tables: TokenTables, rows rs: Range<Int>) {
+        scatterAdd(rnn.dInputGates[0].pointer, width: model.rnn.gateWidth, into: tables.rnnGrad.pointer, rows: rs)
+        if let enc = model.encoder, let encState = encoder {
+            scatterAdd(encState.grads[0].pointer, width: enc.layers[0].outputs, into: tables.encoderGrad.pointer, rows: rs)
+        }
+    }
+
+    /// Backward of the x-dependent part, once the time loop has summed the encoder's and the RNN's
+    /// layer-0 gradients per token (`scatterTokenRows`): the x-block weight gradients and
+    /// d loss / d phi_x(v) over V rows, then phi_x and the embedding (row v of the embedding is
+    /// token v's phi_x input).
     func backwardTokenTables(_ p: UnsafePointer<Float>, _ grad: UnsafeMutablePointer<Float>, _ tables: TokenTables) {
         let c = model.config, v = c.inputSize, fx = c.phiXWidth, tokensV = 0..<v
         let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth
         let phiXOut = UnsafePointer(tables.phiX.output), dPhiX = tables.phiX.outputGrad
-        scatterAdd(rnn.dInputGates[0].pointer, width: g, into: tables.rnnGrad.pointer)
         // dW_ih[:, x] += rnnGrad^T phi_x;  d phi_x = rnnGrad W_ih[:, x]
         gemm(transA: true, m: g, n: fx, k: v, a: tables.rnnGrad.pointer, lda: g, b: phiXOut, ldb: fx,
              beta: 1, c: grad + layer0.weightIH, ldc: layer0.inputs)
         gemm(m: v, n: fx, k: g, a: tables.rnnGrad.pointer, lda: g, b: p + layer0.weightIH, ldb: layer0.inputs, beta: 0, c: dPhiX, ldc: fx)
-        if let enc = model.encoder, let encState = encoder {
+        if let enc = model.encoder {
             let first = enc.layers[0], e0 = first.outputs
-            scatterAdd(encState.grads[0].pointer, width: e0, into: tables.encoderGrad.pointer)
             gemm(transA: true, m: e0, n: fx, k: v, a: tables.encoderGrad.pointer, lda: e0, b: phiXOut, ldb: fx,
                  beta: 1, c: grad + first.weight, ldc: first.inputs)
             gemm(m: v, n: fx, k: e0, a: tables.encoderGrad.pointer, lda: e0, b: p + first.weight, ldb: first.inputs, beta: 1, c: dPhiX, ldc: fx)
@@ -71,15 +87,14 @@ extension WindowWorkspace {
         model.phiX.addPartGradient(0, into: grad + embedding, p, tables.phiX, rows: tokensV)
     }
 
-    /// out[r] = table[tokens[r]] for every row ([V, width] -> [TB, width]).
-    private func gather(_ table: UnsafePointer<Float>, width: Int, into out: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows { (out + r * width).update(from: table + Int(tokens[r]) * width, count: width) }
+    /// out[r] = table[tokens[r]] for r in `rows` ([V, width] -> [TB, width]).
+    private func gather(_ table: UnsafePointer<Float>, width: Int, into out: UnsafeMutablePointer<Float>, rows rs: Range<Int>) {
+        for r in rs { (out + r * width).update(from: table + Int(tokens[r]) * width, count: width) }
     }
 
-    /// table[v] = sum of rows[r] over the rows r of token v ([TB, width] -> [V, width]).
-    private func scatterAdd(_ rowValues: UnsafePointer<Float>, width: Int, into table: UnsafeMutablePointer<Float>) {
-        (table).update(repeating: 0, count: model.config.inputSize * width)
-        for r in 0..<rows {
+    /// table[v] += rows[r] for r in `rows` of token v ([TB, width] -> [V, width]).
+    private func scatterAdd(_ rowValues: UnsafePointer<Float>, width: Int, into table: UnsafeMutablePointer<Float>, rows rs: Range<Int>) {
+        for r in rs {
             let target = table + Int(tokens[r]) * width, source = rowValues + r * width
             for j in 0..<width { target[j] += source[j] }
         }

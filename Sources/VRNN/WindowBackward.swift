@@ -32,12 +32,15 @@ extension WindowWorkspace {
         // The reverse time loop. carryH[l] holds d loss / d h_{l,t}, then d loss / d hPrev_l.
         carryH.zero()
         carryC.zero()
+        tokenTables?.rnnGrad.zero()
+        tokenTables?.encoderGrad.zero()
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let rs = rows(at: t)
             for l in stride(from: top, through: 0, by: -1) {
                 let dh = carryH.pointer + l * batch * h
                 let dc = c.cell == .lstm ? carryC.pointer + l * batch * h : dh
                 model.rnn.stepBackward(l, p, rnn, rows: rs, dh: dh, dc: dc)
+                model.rnn.addBiasGradients(l, into: grad, rnn, rows: rs)
                 if l > 0 {
                     // layer l's input is h_{l-1,t}: its gradient joins what step t+1 sent to that layer.
                     model.rnn.inputGradient(l, column: 0, width: h, into: carryH.pointer + (l - 1) * batch * h,
@@ -50,15 +53,18 @@ extension WindowWorkspace {
                                         ldx: fz, beta: 1, p, rnn, rows: rs)
                 dropout?.phiZ?.backward(phiState.outputGrad, rows: rs)
                 phi.backwardToFirstLayer(p, phiState, rows: rs)
+                phi.addBiasGradients(into: grad, phiState, rows: rs)
                 phi.addPartGradient(0, into: dZ.pointer, p, phiState, rows: rs)
                 addReparameterisationGradient(rows: rs)
                 enc.backwardToFirstLayer(p, encState, rows: rs)
+                enc.addBiasGradients(into: grad, encState, rows: rs)
                 enc.addPartGradient(1, into: dHiddenTop.pointer, p, encState, rows: rs)
                 if c.residualPosterior, let pri = model.prior, let priState = prior {
                     pri.backwardToFirstLayer(p, priState, rows: rs)
                     pri.addPartGradient(0, into: dHiddenTop.pointer, p, priState, rows: rs)
                 }
             }
+            if let tables = tokenTables { scatterTokenRows(tables, rows: rs) }
             // h_{t-1} of the top layer also fed prior, encoder and decoder at step t (through its
             // dropped copy while training with dropout).
             dropout?.hidden.backward(dHiddenTop.pointer, rows: rs)
@@ -76,10 +82,12 @@ extension WindowWorkspace {
         if c.cell == .lstm { dInitialC.copy(from: carryC) }
 
         // Every weight gradient, one GEMM per matrix over all rows (the x-blocks of text input
-        // over the token tables instead).
+        // over the token tables instead). The loop added the biases of the RNN, encoder and phi_z.
         let phiXOut: UnsafePointer<Float>? = tokenTables == nil ? UnsafePointer(phiXRead) : nil
-        if let enc = model.encoder, let encState = encoder { enc.accumulateWeightGradients([phiXOut, UnsafePointer(hiddenRead)], into: grad, encState, rows: all) }
-        if let phi = model.phiZ, let phiState = phiZ { phi.accumulateWeightGradients([z.pointer], into: grad, phiState, rows: all) }
+        if let enc = model.encoder, let encState = encoder {
+            enc.accumulateWeightGradients([phiXOut, UnsafePointer(hiddenRead)], into: grad, encState, rows: all, biases: false)
+        }
+        if let phi = model.phiZ, let phiState = phiZ { phi.accumulateWeightGradients([z.pointer], into: grad, phiState, rows: all, biases: false) }
         if let pri = model.prior, let priState = prior { pri.accumulateWeightGradients([hiddenRead], into: grad, priState, rows: all) }
         model.decoder.accumulateWeightGradients(decoderParts, into: grad, decoder, rows: all)
         var layer0Parts: [(UnsafePointer<Float>?, Int)] = [(phiXOut, fx)]

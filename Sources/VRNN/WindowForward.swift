@@ -56,6 +56,7 @@ extension WindowWorkspace {
         for t in 0..<steps {
             let rs = rows(at: t)
             loadPreviousState(t)
+            if let tables = tokenTables { gatherTokenRows(tables, rows: rs) }
             dropout?.hidden.apply(hiddenTop, rows: rs)
             if let enc = model.encoder, let encState = encoder, let phi = model.phiZ, let phiState = phiZ {
                 enc.addPart(1, hiddenRead, p, encState, rows: rs)
