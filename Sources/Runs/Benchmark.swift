@@ -39,6 +39,12 @@ public struct Benchmark {
         public var charStepsPerSecondN: Double
         /// Each rank alone, rank by rank: cores of one host need not run at one speed.
         public var aloneByRank: [Double]
+        /// One rank alone per CPU second of its process (the mean over the ranks): the time the
+        /// host took from the core left out (HostClock).
+        public var charStepsPerCPUSecond1: Double
+        /// The share of rank 0's cores' time the host took during the rounds, in per cent (nil
+        /// where /proc/stat cannot tell).
+        public var hostStealPercent: Double?
         /// Each round's N-rank rate over the sum of the ranks' rates alone.
         public var efficiencyByRound: [Double]
         /// Rank 0 alone, by the 6-flops-per-weight-entry count (the ceiling is its core's).
@@ -65,6 +71,7 @@ public struct Benchmark {
         enum CodingKeys: String, CodingKey {
             case preset, parameters, ranks, window, rounds, gflops, cpu
             case aloneByRank = "alone_char_steps_per_s_by_rank", efficiencyByRound = "weak_scaling_efficiency_by_round"
+            case charStepsPerCPUSecond1 = "char_steps_per_cpu_s_1", hostStealPercent = "host_steal_percent"
             case globalBatch = "global_batch", charStepsPerSecond1 = "char_steps_per_s_1", charStepsPerSecondN = "char_steps_per_s_n"
             case sgemmCeilingGflops = "sgemm_ceiling_gflops", percentOfSgemm = "percent_of_sgemm"
             case weakScalingEfficiency = "weak_scaling_efficiency", kernelPath = "kernel_path", blasKernel = "blas_kernel"
@@ -123,12 +130,15 @@ public struct Benchmark {
         alone.globalBatch = local
         let solo = world.size == 1 ? together : try Self.trainer(vrnn, alone, SingleProcess())
         var measured: [Round] = []
+        let ticks = HostClock.Ticks.now()
         for round in 1...rounds {
             let measurement = Round.measure(world, solo: solo, together: together, steps: steps, warmup: warmup)
             measured.append(measurement)
             if rank0 && (rounds > 1 || world.size > 1) { say(measurement.line(round, flopsPerCharStep: flopsPerCharStep)) }
         }
+        let steal = HostClock.Ticks.stealPercent(since: ticks)
         let single = Self.median(measured.map(\.meanAlone)), rate = Self.median(measured.map(\.together))
+        let singleCPU = Self.median(measured.map(\.meanAloneCPU))
         let efficiency = Self.median(measured.map(\.efficiency))
         let sharing = Self.median(measured.map(\.sharing)), synchronisation = Self.median(measured.map(\.synchronisation))
         let pace = Self.median(measured.map(\.pace))
@@ -143,6 +153,8 @@ public struct Benchmark {
         let gflops = aloneByRank[0] * flopsPerCharStep / 1e9
         say(String(format: "1 rank, G=%d: %.0f char-steps/s", local, single) + (world.size > 1 ? " (mean over the ranks), rank 0" : "")
             + String(format: "; %.2f GFLOP/s (%.1f %% of sgemm on its core)", gflops, 100 * gflops / ceiling))
+        say(String(format: "  by CPU time: %.0f char-steps per CPU second", singleCPU)
+            + (steal.map { String(format: "; the host took %.1f %% of this core's time (steal)", $0) } ?? ""))
         if world.size > 1 {
             say(String(format: "%d ranks, G=%d: %.0f char-steps/s (%.0f per rank), %.2f GFLOP/s per rank",
                        world.size, training.globalBatch, rate, rate / n, rate / n * flopsPerCharStep / 1e9))
@@ -156,7 +168,7 @@ public struct Benchmark {
         if rounds > 1 { say("(medians of \(rounds) rounds)") }
         return Report(preset: name, parameters: vrnn.parameterCount, ranks: world.size, globalBatch: training.globalBatch,
                       window: training.window, rounds: rounds, charStepsPerSecond1: single, charStepsPerSecondN: rate,
-                      aloneByRank: aloneByRank,
+                      aloneByRank: aloneByRank, charStepsPerCPUSecond1: singleCPU, hostStealPercent: steal,
                       efficiencyByRound: measured.map(\.efficiency), gflops: gflops,
                       sgemmCeilingGflops: ceiling, percentOfSgemm: 100 * gflops / ceiling, weakScalingEfficiency: efficiency,
                       sharingEfficiency: sharing, synchronisationEfficiency: synchronisation, paceEfficiency: pace,
@@ -195,21 +207,25 @@ public struct Benchmark {
         return try Trainer(model: model, config: training, data: data, collective: collective)
     }
 
-    /// Character-steps per second of the whole run (all ranks), timed between barriers: `warmup`
+    /// Character-steps of the whole run (all ranks) per second, timed between barriers: `warmup`
     /// untimed steps, then timed ones until `steps` are done and at least `seconds` have passed.
-    static func throughput(_ trainer: Trainer, steps: Int, seconds least: Double = 0, warmup: Int) -> Double {
+    /// `cpu` is the same per CPU second of this process (HostClock): what one rank alone gets
+    /// from its core, whatever the host takes from it.
+    static func throughput(_ trainer: Trainer, steps: Int, seconds least: Double = 0, warmup: Int) -> (wall: Double, cpu: Double) {
         for _ in 0..<warmup { _ = trainer.trainStep() }
         _ = trainer.collective.allreduceSum([0])
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = HostClock.processCPUSeconds()
         var done = 0, seconds = 0.0
         repeat {
             _ = trainer.trainStep()
             done += 1
             seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         } while done < steps || seconds < least
+        let cpuSeconds = HostClock.processCPUSeconds() - cpuStart
         _ = trainer.collective.allreduceSum([0])
         seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return Double(done * trainer.config.globalBatch * trainer.config.window) / seconds
+        let charSteps = Double(done * trainer.config.globalBatch * trainer.config.window)
+        return (charSteps / seconds, charSteps / cpuSeconds)
     }
 
     /// Median of 5 timings of a collective `body` (after one untimed), each started together.

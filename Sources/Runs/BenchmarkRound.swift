@@ -6,9 +6,12 @@ extension Benchmark {
     /// train at once without collectives (side by side), and all together on G.
     struct Round {
         var alone: [Double]
+        /// Each rank alone per CPU second of its process.
+        var aloneCPU: [Double]
         var sideBySide: [Double]
         var together: Double
         var meanAlone: Double { alone.reduce(0, +) / Double(alone.count) }
+        var meanAloneCPU: Double { aloneCPU.reduce(0, +) / Double(aloneCPU.count) }
         /// The N-rank rate over the sum of the ranks' rates alone: with identical cores, the rate
         /// over N times one rank's; on a host whose cores run at different speeds, each counts.
         var efficiency: Double { together / alone.reduce(0, +) }
@@ -27,22 +30,24 @@ extension Benchmark {
         static func measure(_ world: Collective, solo: Trainer, together: Trainer, steps: Int, warmup: Int) -> Round {
             guard world.size > 1 else {
                 let rate = Benchmark.throughput(together, steps: steps, warmup: warmup)
-                return Round(alone: [rate], sideBySide: [rate], together: rate)
+                return Round(alone: [rate.wall], aloneCPU: [rate.cpu], sideBySide: [rate.wall], together: rate.wall)
             }
-            var alone = [Double](repeating: 0, count: world.size), sideBySide = alone
+            var alone = [Double](repeating: 0, count: world.size), aloneCPU = alone, sideBySide = alone
             for r in 0..<world.size {
                 _ = world.allreduceSum([0])
-                if r == world.rank { alone[r] = Benchmark.throughput(solo, steps: steps, warmup: warmup) }
+                if r == world.rank { (alone[r], aloneCPU[r]) = Benchmark.throughput(solo, steps: steps, warmup: warmup) }
             }
             alone = world.allreduceSum(alone)
+            aloneCPU = world.allreduceSum(aloneCPU)
             let charSteps = Double(solo.config.globalBatch * solo.config.window)
             let longest = alone.map { Double(steps) * charSteps / $0 }.max()!
             for _ in 0..<warmup { _ = solo.trainStep() }
             _ = world.allreduceSum([0])
-            sideBySide[world.rank] = Benchmark.throughput(solo, steps: 1, seconds: longest, warmup: 0)
+            sideBySide[world.rank] = Benchmark.throughput(solo, steps: 1, seconds: longest, warmup: 0).wall
             sideBySide = world.allreduceSum(sideBySide)
             _ = world.allreduceSum([0])
-            return Round(alone: alone, sideBySide: sideBySide, together: Benchmark.throughput(together, steps: steps, warmup: warmup))
+            return Round(alone: alone, aloneCPU: aloneCPU, sideBySide: sideBySide,
+                         together: Benchmark.throughput(together, steps: steps, warmup: warmup).wall)
         }
 
         func line(_ round: Int, flopsPerCharStep: Double) -> String {

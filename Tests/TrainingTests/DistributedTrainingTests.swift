@@ -164,7 +164,7 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         for expected in ["OpenBLAS kernel", "sgemm", "round 1, char-steps/s rank by rank: alone ", "round 2,", "side by side",
                          "1 rank, G=4:", "2 ranks, G=8:", "weak-scaling efficiency 1 -> 2 ranks", "sharing the machine leaves",
-                         "allreduce of the gradient", "(medians of 2 rounds)"] {
+                         "allreduce of the gradient", "(medians of 2 rounds)", "by CPU time: "] {
             XCTAssertTrue(result.stdout.contains(expected), "missing \(expected) in:\n\(result.stdout)")
         }
     }
@@ -181,10 +181,14 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertEqual(rounds.count, 3)
         let efficiency = try XCTUnwrap(report["weak_scaling_efficiency"] as? Double)
         XCTAssertEqual(efficiency, rounds.sorted()[1], "the efficiency is the median of the rounds")
-        for key in ["sharing_efficiency", "synchronisation_efficiency", "pace_efficiency", "char_steps_per_s_1", "char_steps_per_s_n"] {
+        for key in ["sharing_efficiency", "synchronisation_efficiency", "pace_efficiency", "char_steps_per_s_1", "char_steps_per_s_n",
+                    "char_steps_per_cpu_s_1"] {
             let value = try XCTUnwrap(report[key] as? Double, key)
             XCTAssertTrue(value > 0 && value.isFinite, "\(key) = \(value)")
         }
+        // Linux tells what the host took from the cores; a share of their time.
+        let steal = try XCTUnwrap(report["host_steal_percent"] as? Double, "host_steal_percent")
+        XCTAssertTrue(steal >= 0 && steal <= 100, "host_steal_percent = \(steal)")
     }
 
     /// Each gets one `vrnn: error:` line, a non-zero exit, and no hang.
