@@ -10,9 +10,10 @@ extension WindowWorkspace {
         let lstm = c.cell == .lstm
         let mlps = [model.phiX] + [model.phiZ, model.prior, model.encoder].compactMap { $0 } + [model.decoder]
         var perRow = mlps.reduce(0.0) { total, mlp in total + 2 * Double(mlp.layers.reduce(0) { $0 + $1.outputs }) }
-        // RNN: h in and out, gates and input gates, their gradients (shared for an LSTM), and the
-        // GRU's hidden n part or the LSTM's cell in and out.
-        perRow += layers * (2 * h + 3 * g + (lstm ? 2 * h : g + h))
+        // RNN: h in and out, gates, their gradients (shared for an LSTM), and the GRU's hidden n
+        // part or the LSTM's cell in and out; layer 0's input gates (the other layers' come a step
+        // at a time).
+        perRow += layers * (2 * h + 2 * g + (lstm ? 2 * h : g + h)) + g
         perRow += c.input == .categorical ? 2 * Double(c.embedding) : Double(c.inputSize)   // embedded + gradient, or frames
         perRow += 6 * z + h + 3                                                               // noise, z, dz, mu, sigma, slope; dh; losses
         if dropout {   // a mask and a dropped copy of phi_x, phi_z, h_{t-1} and each hidden decoder layer
@@ -20,7 +21,7 @@ extension WindowWorkspace {
                                  + model.decoder.layers.dropLast().reduce(0) { $0 + $1.outputs })
         }
         let carried = 3 * layers * Double(batch) * h * (lstm ? 2 : 1)                       // initial, its gradient, carry
-        var total = rows * perRow + carried + Double(batch) * g + Double(model.parameterCount)
+        var total = rows * perRow + carried + 2 * Double(batch) * g + Double(model.parameterCount)   // + one step's gates
         if c.input == .categorical && batch * steps > c.inputSize && !dropout {
             let v = Double(c.inputSize), e0 = Double(model.encoder?.layers[0].outputs ?? 0)
             total += v * 2 * Double(model.phiX.layers.reduce(0) { $0 + $1.outputs }) + v * 2 * (e0 + g)

@@ -47,12 +47,26 @@ public struct RecurrentStack: Sendable {
         public let hOut: [FloatBuffer]    // [TB, H] h_t
         public let cPrev: [FloatBuffer]   // [TB, H] LSTM c_{t-1} after resets (empty for GRU)
         public let cOut: [FloatBuffer]    // [TB, H] LSTM c_t
-        public let inputGates: [FloatBuffer] // [TB, G*H] W_ih x + b_ih
+        /// [TB, G*H] W_ih x + b_ih of layer 0 when it is computed for the whole window before the loop
+        /// (empty for layers l > 0, whose input gates come step by step).
+        public let inputGates: [FloatBuffer]
+        /// [B, G*H] W_ih x + b_ih of the step being computed, for every layer whose input gates come
+        /// step by step: layers l > 0, and layer 0 with `layer0Stepwise`. Written and read while in cache.
+        let stepInputGates: FloatBuffer
+        /// Layer 0's input gates come step by step (text's token tables gather them per step).
+        var layer0Stepwise = false
         public let gates: [FloatBuffer]   // [TB, G*H] activated gates (GRU r,z,n; LSTM i,f,g,o)
         public let hiddenN: [FloatBuffer] // [TB, H] GRU W_hn h + b_hn, needed by r's gradient
         public let dInputGates: [FloatBuffer]  // [TB, G*H] d loss / d (W_ih x + b_ih)
         public let dHiddenGates: [FloatBuffer] // [TB, G*H] d loss / d (W_hh h + b_hh) (GRU only; LSTM: same as dInputGates)
         let hiddenGates: FloatBuffer      // [B, G*H] scratch for W_hh h + b_hh of one step
+        let gateWidth: Int
+
+        /// Where `rows` of layer l find W_ih x + b_ih: the one-step scratch (one step's rows), or
+        /// layer 0's rows of the window's input gates.
+        func loopInputGates(_ l: Int, rows: Range<Int>) -> UnsafeMutablePointer<Float> {
+            l > 0 || layer0Stepwise ? stepInputGates.pointer : inputGates[0].pointer + rows.lowerBound * gateWidth
+        }
 
         init(_ stack: RecurrentStack, rows: Int, batch: Int) {
             let h = stack.hidden, g = stack.gateWidth, n = stack.layers.count
@@ -62,25 +76,28 @@ public struct RecurrentStack: Sendable {
             }
             hPrev = make(h); hOut = make(h)
             cPrev = make(h, lstm); cOut = make(h, lstm)
-            inputGates = make(g); gates = make(g)
+            inputGates = (0..<n).map { FloatBuffer(count: $0 == 0 ? rows * g : 0) }
+            stepInputGates = FloatBuffer(count: batch * g)
+            gates = make(g)
             hiddenN = make(h, !lstm)
             dInputGates = make(g)
             dHiddenGates = lstm ? dInputGates : make(g)
             hiddenGates = FloatBuffer(count: batch * g)
+            gateWidth = g
         }
     }
 
-    /// inputGates[l][rows] = b_ih + input[rows] · W_ih^T for a layer l > 0 (input = layer l-1's h_t).
+    /// The step's input gates = b_ih + input[rows] · W_ih^T for a layer l > 0 (input = layer l-1's h_t).
     func computeInputGates(_ l: Int, _ w: Weights, _ s: State, rows: Range<Int>) {
         let layer = layers[l], g = gateWidth
-        let out = s.inputGates[l].pointer + rows.lowerBound * g
+        let out = s.loopInputGates(l, rows: rows)
         broadcastRows(w.parameters + layer.biasIH, into: out, rows: rows.count, cols: g, ldc: g)
         w.addProduct(s.hOut[l - 1].pointer + rows.lowerBound * hidden, lda: hidden, m: rows.count, weight: layer.weightIH, n: g,
                      inputs: layer.inputs, column: 0, k: hidden, into: out, ldc: g)
     }
 
-    /// One time step of layer l over `rows` (one window row block): inputGates and hPrev (and cPrev)
-    /// must be filled; writes gates, hOut (and cOut).
+    /// One time step of layer l over `rows` (one window row block): layer 0's input gates
+    /// (`loopInputGates`) and hPrev (and cPrev) must be filled; writes gates, hOut (and cOut).
     func stepForward(_ l: Int, _ w: Weights, _ s: State, rows: Range<Int>) {
         let layer = layers[l], h = hidden, g = gateWidth
         if l > 0 { computeInputGates(l, w, s, rows: rows) }
@@ -88,7 +105,7 @@ public struct RecurrentStack: Sendable {
         let gh = s.hiddenGates.pointer
         broadcastRows(w.parameters + layer.biasHH, into: gh, rows: rows.count, cols: g, ldc: g)
         w.addProduct(hp, lda: h, m: rows.count, weight: layer.weightHH, n: g, inputs: h, column: 0, k: h, into: gh, ldc: g)
-        let gi = s.inputGates[l].pointer + rows.lowerBound * g
+        let gi = s.loopInputGates(l, rows: rows)
         let act = s.gates[l].pointer + rows.lowerBound * g
         let ho = s.hOut[l].pointer + rows.lowerBound * h
         switch cell {

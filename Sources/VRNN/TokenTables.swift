@@ -48,9 +48,10 @@ extension WindowWorkspace {
     /// start from their tokens' table rows. Gathered step by step, just before the loop adds to
     /// them, so they are written and read while in cache.
     func gatherTokenRows(_ tables: TokenTables, rows rs: Range<Int>) {
-        gather(tables.rnnX.pointer, width: model.rnn.gateWidth, into: rnn.inputGates[0].pointer, rows: rs)
+        gather(tables.rnnX.pointer, width: model.rnn.gateWidth, into: rnn.loopInputGates(0, rows: rs), rows: rs)
         if let enc = model.encoder, let encState = encoder {
-            gather(tables.encoderX.pointer, width: enc.layers[0].outputs, into: encState.outputs[0].pointer, rows: rs)
+            let e0 = enc.layers[0].outputs
+            gather(tables.encoderX.pointer, width: e0, into: encState.outputs[0].pointer + rs.lowerBound * e0, rows: rs)
         }
     }
 
@@ -87,9 +88,9 @@ extension WindowWorkspace {
         model.phiX.addPartGradient(0, into: grad + embedding, p, tables.phiX, rows: tokensV)
     }
 
-    /// out[r] = table[tokens[r]] for r in `rows` ([V, width] -> [TB, width]).
+    /// Row i of out = table[tokens[rows.lowerBound + i]] ([V, width] -> [rows.count, width]).
     private func gather(_ table: UnsafePointer<Float>, width: Int, into out: UnsafeMutablePointer<Float>, rows rs: Range<Int>) {
-        for r in rs { (out + r * width).update(from: table + Int(tokens[r]) * width, count: width) }
+        for (i, r) in rs.enumerated() { (out + i * width).update(from: table + Int(tokens[r]) * width, count: width) }
     }
 
     /// table[v] += rows[r] for r in `rows` of token v ([TB, width] -> [V, width]).

@@ -85,10 +85,11 @@ extension WindowWorkspace {
         model.phiX.forward([phiXInput], p, phiX, rows: rs)
     }
 
-    /// The first RNN layer's input gates for `rows`: b_ih + phi_x W_ih[:, x block]^T.
+    /// The first RNN layer's input gates for `rows`: b_ih + phi_x W_ih[:, x block]^T (the whole
+    /// window before the loop, or generation's one step).
     func beginRNNInput(_ p: Weights, rows rs: Range<Int>) {
         let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth, fx = model.config.phiXWidth
-        let out = rnn.inputGates[0].pointer + rs.lowerBound * g
+        let out = rnn.loopInputGates(0, rows: rs)
         broadcastRows(p.parameters + layer0.biasIH, into: out, rows: rs.count, cols: g, ldc: g)
         p.addProduct(phiXRead + rs.lowerBound * fx, lda: fx, m: rs.count, weight: layer0.weightIH, n: g, inputs: layer0.inputs,
                      column: 0, k: fx, into: out, ldc: g)
@@ -99,7 +100,7 @@ extension WindowWorkspace {
         guard let phiZ = phiZRead else { return }
         let layer0 = model.rnn.layers[0], g = model.rnn.gateWidth, fz = model.config.phiZWidth
         p.addProduct(phiZ + rs.lowerBound * fz, lda: fz, m: rs.count, weight: layer0.weightIH, n: g, inputs: layer0.inputs,
-                     column: model.config.phiXWidth, k: fz, into: rnn.inputGates[0].pointer + rs.lowerBound * g, ldc: g)
+                     column: model.config.phiXWidth, k: fz, into: rnn.loopInputGates(0, rows: rs), ldc: g)
     }
 
     /// The decoder's input blocks: [phi_z, h_{t-1}], or [h_{t-1}] for the RNN baseline (as read:

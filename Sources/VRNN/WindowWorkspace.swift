@@ -46,7 +46,7 @@ public final class WindowWorkspace {
     let transposedWeights: FloatBuffer   // the parameters' layout, every weight matrix transposed (Weights)
     /// Per-token tables for text input, used when the window has more rows than the vocabulary
     /// (TokenTables.swift); nil runs phi_x and the x-blocks over every row.
-    var tokenTables: TokenTables?
+    var tokenTables: TokenTables? { didSet { rnn.layer0Stepwise = tokenTables != nil } }
     /// Dropout of training windows (nil: none; `enableDropout`).
     public internal(set) var dropout: Dropout?
 
@@ -80,6 +80,7 @@ public final class WindowWorkspace {
         dZ = FloatBuffer(count: tb * z)
         dHiddenTop = FloatBuffer(count: tb * c.hidden)
         tokenTables = c.input == .categorical && tb > c.inputSize ? TokenTables(model: model) : nil
+        rnn.layer0Stepwise = tokenTables != nil
     }
 
     /// Rows of time step t.

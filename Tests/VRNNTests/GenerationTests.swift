@@ -56,6 +56,28 @@ final class GenerationTests: XCTestCase {
         }
     }
 
+    /// A stream's sample does not depend on how many streams are drawn beside it, also when they
+    /// outnumber the vocabulary (the workspace then has token tables, and the RNN's first layer
+    /// keeps its input gates for one step only) and with a second recurrent layer.
+    func testAStreamsSampleDoesNotDependOnTheStreamsBesideIt() throws {
+        let config = TestConfigs.make(input: .categorical, size: 5, head: .categorical, variant: .vrnn, cell: .gru, layers: 2, activation: .elu)
+        let model = try VRNNModel(config)
+        let parameters = FloatBuffer(count: model.parameterCount)
+        model.table.initialise(parameters, seed: 8)
+        let few = WindowWorkspace(model: model, batch: 3, steps: 1), many = WindowWorkspace(model: model, batch: 12, steps: 1)
+        XCTAssertNil(few.tokenTables)
+        XCTAssertNotNil(many.tokenTables, "12 streams are more than the 5 tokens")
+        for t in 0..<6 {
+            for generator in [few, many] { generator.generateStep(parameters: parameters.pointer, seed: 2, t: t, temperature: 1) }
+            XCTAssertEqual(Array(many.tokens.prefix(3)), few.tokens, "step \(t)")
+            let h = config.hidden
+            for i in 0..<few.initialH.count {   // [L, B, H]: layer 0's streams, then layer 1's
+                let (layer, rest) = i.quotientAndRemainder(dividingBy: 3 * h)
+                XCTAssertEqual(many.initialH[layer * 12 * h + rest], few.initialH[i], accuracy: 1e-6, "step \(t), h[\(i)]")
+            }
+        }
+    }
+
     /// Temperature 0 gives the mean of a Gaussian head.
     func testZeroTemperatureGivesTheMean() throws {
         let config = TestConfigs.make(head: .gaussian, variant: .rnn, cell: .gru, layers: 1, activation: .tanh)
