@@ -51,8 +51,10 @@ final class CollectiveWatchdog: @unchecked Sendable {
     private let lock = NSLock()
     private var _seconds: Double?
     private var _context = CollectiveContext()
-    /// When this rank began waiting in the current collective (main thread only).
+    /// When this rank began waiting in the current collective, and when it last checked (main
+    /// thread only).
     private var waitStart = 0.0
+    private var lastCheck = 0.0
     /// This rank's collectives begun, and whether it waits in one (for its answers).
     private var collectives: Int32 = 0
     private var waiting = false
@@ -106,6 +108,7 @@ final class CollectiveWatchdog: @unchecked Sendable {
     /// A collective begins: the clock starts.
     func begin() {
         waitStart = Self.now()
+        lastCheck = waitStart
         idleSince = [:]
         locked {
             collectives &+= 1
@@ -125,7 +128,14 @@ final class CollectiveWatchdog: @unchecked Sendable {
         guard size > 1 else { return }
         let listener = locked { listening }
         if !listener { receive() }
-        guard let seconds, Self.now() - waitStart >= seconds else { return }
+        // Checks come every few hundred microseconds while this rank runs. A longer gap means this
+        // rank itself was not running (stopped with SIGSTOP and let go, a suspended machine): that
+        // time is not the others' silence, so the wait starts again. (A frozen rank that mpirun
+        // wakes to end the job must not report the ranks that already left.)
+        let now = Self.now()
+        if now - lastCheck > grace { waitStart = now }
+        lastCheck = now
+        guard let seconds, now - waitStart >= seconds else { return }
         let silent = callRoll(polling: !listener)
         let stuck = stuckRanks()
         if silent.isEmpty && stuck.isEmpty {   // only slow, or busy on its own: wait on
