@@ -11,9 +11,10 @@ extension WindowWorkspace {
         let mlps = [model.phiX] + [model.phiZ, model.prior, model.encoder].compactMap { $0 } + [model.decoder]
         var perRow = mlps.reduce(0.0) { total, mlp in total + 2 * Double(mlp.layers.reduce(0) { $0 + $1.outputs }) }
         // RNN: h in and out, gates, their gradients (shared for an LSTM), and the GRU's hidden n
-        // part or the LSTM's cell in and out; layer 0's input gates (the other layers' come a step
-        // at a time).
-        perRow += layers * (2 * h + 2 * g + (lstm ? 2 * h : g + h)) + g
+        // part or the LSTM's cell in and out (every layer's input gates come a step at a time, but
+        // layer 0's for the whole window where there are no token tables).
+        let tokenTables = c.input == .categorical && batch * steps > c.inputSize && !dropout
+        perRow += layers * (2 * h + 2 * g + (lstm ? 2 * h : g + h)) + (tokenTables ? 0 : g)
         perRow += c.input == .categorical ? 2 * Double(c.embedding) : Double(c.inputSize)   // embedded + gradient, or frames
         perRow += 6 * z + h + 3                                                               // noise, z, dz, mu, sigma, slope; dh; losses
         if dropout {   // a mask and a dropped copy of phi_x, phi_z, h_{t-1} and each hidden decoder layer
@@ -22,7 +23,7 @@ extension WindowWorkspace {
         }
         let carried = 3 * layers * Double(batch) * h * (lstm ? 2 : 1)                       // initial, its gradient, carry
         var total = rows * perRow + carried + 2 * Double(batch) * g + Double(model.parameterCount)   // + one step's gates
-        if c.input == .categorical && batch * steps > c.inputSize && !dropout {
+        if tokenTables {
             let v = Double(c.inputSize), e0 = Double(model.encoder?.layers[0].outputs ?? 0)
             total += v * 2 * Double(model.phiX.layers.reduce(0) { $0 + $1.outputs }) + v * 2 * (e0 + g)
         }

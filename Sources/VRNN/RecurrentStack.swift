@@ -47,28 +47,36 @@ public struct RecurrentStack: Sendable {
         public let hOut: [FloatBuffer]    // [TB, H] h_t
         public let cPrev: [FloatBuffer]   // [TB, H] LSTM c_{t-1} after resets (empty for GRU)
         public let cOut: [FloatBuffer]    // [TB, H] LSTM c_t
-        /// [TB, G*H] W_ih x + b_ih of layer 0 when it is computed for the whole window before the loop
-        /// (empty for layers l > 0, whose input gates come step by step).
-        public let inputGates: [FloatBuffer]
+        /// [TB, G*H] W_ih x + b_ih of layer 0, computed for the whole window before the loop; empty
+        /// while they come step by step (`layer0Stepwise`).
+        public private(set) var layer0InputGates: FloatBuffer
         /// [B, G*H] W_ih x + b_ih of the step being computed, for every layer whose input gates come
-        /// step by step: layers l > 0, and layer 0 with `layer0Stepwise`. Written and read while in cache.
+        /// step by step: layers l > 0, and layer 0 when `layer0Stepwise`. Written and read in cache.
         let stepInputGates: FloatBuffer
-        /// Layer 0's input gates come step by step (text's token tables gather them per step).
-        var layer0Stepwise = false
         public let gates: [FloatBuffer]   // [TB, G*H] activated gates (GRU r,z,n; LSTM i,f,g,o)
         public let hiddenN: [FloatBuffer] // [TB, H] GRU W_hn h + b_hn, needed by r's gradient
         public let dInputGates: [FloatBuffer]  // [TB, G*H] d loss / d (W_ih x + b_ih)
         public let dHiddenGates: [FloatBuffer] // [TB, G*H] d loss / d (W_hh h + b_hh) (GRU only; LSTM: same as dInputGates)
         let hiddenGates: FloatBuffer      // [B, G*H] scratch for W_hh h + b_hh of one step
         let gateWidth: Int
+        let rows: Int
+
+        /// Whether layer 0's input gates come step by step (text's token tables gather them per step).
+        var layer0Stepwise: Bool { layer0InputGates.count == 0 }
+
+        /// Switches layer 0's input gates to come step by step, or for the whole window (which
+        /// then needs its buffer).
+        func setLayer0Stepwise(_ stepwise: Bool) {
+            if stepwise != layer0Stepwise { layer0InputGates = FloatBuffer(count: stepwise ? 0 : rows * gateWidth) }
+        }
 
         /// Where `rows` of layer l find W_ih x + b_ih: the one-step scratch (one step's rows), or
         /// layer 0's rows of the window's input gates.
         func loopInputGates(_ l: Int, rows: Range<Int>) -> UnsafeMutablePointer<Float> {
-            l > 0 || layer0Stepwise ? stepInputGates.pointer : inputGates[0].pointer + rows.lowerBound * gateWidth
+            l > 0 || layer0Stepwise ? stepInputGates.pointer : layer0InputGates.pointer + rows.lowerBound * gateWidth
         }
 
-        init(_ stack: RecurrentStack, rows: Int, batch: Int) {
+        init(_ stack: RecurrentStack, rows: Int, batch: Int, layer0Stepwise: Bool) {
             let h = stack.hidden, g = stack.gateWidth, n = stack.layers.count
             let lstm = stack.cell == .lstm
             func make(_ count: Int, _ present: Bool = true) -> [FloatBuffer] {
@@ -76,7 +84,7 @@ public struct RecurrentStack: Sendable {
             }
             hPrev = make(h); hOut = make(h)
             cPrev = make(h, lstm); cOut = make(h, lstm)
-            inputGates = (0..<n).map { FloatBuffer(count: $0 == 0 ? rows * g : 0) }
+            layer0InputGates = FloatBuffer(count: layer0Stepwise ? 0 : rows * g)
             stepInputGates = FloatBuffer(count: batch * g)
             gates = make(g)
             hiddenN = make(h, !lstm)
@@ -84,6 +92,7 @@ public struct RecurrentStack: Sendable {
             dHiddenGates = lstm ? dInputGates : make(g)
             hiddenGates = FloatBuffer(count: batch * g)
             gateWidth = g
+            self.rows = rows
         }
     }
 

@@ -46,7 +46,7 @@ public final class WindowWorkspace {
     let transposedWeights: FloatBuffer   // the parameters' layout, every weight matrix transposed (Weights)
     /// Per-token tables for text input, used when the window has more rows than the vocabulary
     /// (TokenTables.swift); nil runs phi_x and the x-blocks over every row.
-    var tokenTables: TokenTables? { didSet { rnn.layer0Stepwise = tokenTables != nil } }
+    var tokenTables: TokenTables? { didSet { rnn.setLayer0Stepwise(tokenTables != nil) } }
     /// Dropout of training windows (nil: none; `enableDropout`).
     public internal(set) var dropout: Dropout?
 
@@ -72,15 +72,15 @@ public final class WindowWorkspace {
         prior = model.prior.map { MLP.State($0, rows: tb) }
         encoder = model.encoder.map { MLP.State($0, rows: tb) }
         decoder = MLP.State(model.decoder, rows: tb)
-        rnn = RecurrentStack.State(model.rnn, rows: tb, batch: batch)
+        let tables = c.input == .categorical && tb > c.inputSize
+        rnn = RecurrentStack.State(model.rnn, rows: tb, batch: batch, layer0Stepwise: tables)
         self.z = FloatBuffer(count: tb * z)
         muQ = FloatBuffer(count: tb * z)
         sigmaQ = FloatBuffer(count: tb * z)
         slopeQ = FloatBuffer(count: tb * z)
         dZ = FloatBuffer(count: tb * z)
         dHiddenTop = FloatBuffer(count: tb * c.hidden)
-        tokenTables = c.input == .categorical && tb > c.inputSize ? TokenTables(model: model) : nil
-        rnn.layer0Stepwise = tokenTables != nil
+        tokenTables = tables ? TokenTables(model: model) : nil
     }
 
     /// Rows of time step t.
