@@ -19,7 +19,8 @@ struct BenchCommand: ParsableCommand {
             rank's side by side. Achieved GFLOP/s (rank 0's) counts 6 flops per entry of every weight matrix but \
             the embedding, per character-step (forward 2, backward 4); the sgemm ceiling is the best of three \
             plain products on rank 0's core. Each round takes N + 2 measurements: on many ranks, --rounds 1 \
-            keeps it short. docs/PERFORMANCE.md has the method and figures.
+            keeps it short. --phases adds one more measurement with each phase of the step timed (rank 0's). \
+            docs/PERFORMANCE.md has the method and figures.
             """)
 
     @OptionGroup var model: ModelOptions
@@ -28,6 +29,7 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed steps per measurement.") var steps = 10
     @Option(parsing: .unconditional, help: "Untimed steps before each measurement.") var warmup = 2
     @Option(parsing: .unconditional, help: "Interleaved rounds of measurement; the figures are their medians.") var rounds = 3
+    @Flag(help: "Also time each phase of the step (data, noise, forward and backward passes, allreduce, Adam) in one more measurement, and print where a step's time goes.") var phases = false
     @Flag(help: "Print only one JSON line with every figure (for scripts such as launch/bench).") var json = false
     @OptionGroup var cluster: ClusterOptions
 
@@ -49,6 +51,7 @@ struct BenchCommand: ParsableCommand {
         benchmark.steps = steps
         benchmark.warmup = warmup
         benchmark.rounds = rounds
+        benchmark.phases = phases
         let report = try benchmark.run(collective: world) { if !json { print($0) } }
         if json, let report {
             let encoder = JSONEncoder()

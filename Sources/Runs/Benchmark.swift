@@ -19,6 +19,8 @@ public struct Benchmark {
     public var warmup = 2
     /// Interleaved rounds of measurement (their medians are reported).
     public var rounds = 3
+    /// Also time every phase of the step, in one more measurement (`vrnn bench --phases`).
+    public var phases = false
 
     public init(model: ModelConfig, training: TrainingConfig, name: String) {
         self.model = model; self.training = training; self.name = name
@@ -67,6 +69,9 @@ public struct Benchmark {
         public var kernelPath: String
         public var blasKernel: String
         public var cpu: String
+        /// With `--phases`: rank 0's milliseconds per step of the N-rank run, by phase
+        /// (StepPhases.Phase.key).
+        public var phaseMsPerStep: [String: Double]?
 
         enum CodingKeys: String, CodingKey {
             case preset, parameters, ranks, window, rounds, gflops, cpu
@@ -78,6 +83,7 @@ public struct Benchmark {
             case sharingEfficiency = "sharing_efficiency", synchronisationEfficiency = "synchronisation_efficiency"
             case paceEfficiency = "pace_efficiency"
             case gradientAllreduceMs = "gradient_allreduce_ms", smallAllreduceMs = "small_allreduce_ms"
+            case phaseMsPerStep = "phase_ms_per_step"
         }
     }
 
@@ -146,6 +152,7 @@ public struct Benchmark {
         let gradient = FloatBuffer(count: vrnn.parameterCount)
         let gradientAllreduce = Self.medianSeconds(world) { world.allreduceSum(gradient) }
         let smallAllreduce = Self.medianSeconds(world) { _ = world.allreduceMinMax([0]) }
+        let phaseTimes = phases ? Self.phases(together, steps: steps, warmup: warmup) : nil
         guard rank0 else { return nil }
         let n = Double(world.size)
         // GFLOP/s from rank 0's own rate alone: the ceiling was measured on its core.
@@ -166,6 +173,9 @@ public struct Benchmark {
                        Double(4 * vrnn.parameterCount) / 1e6, 1e3 * gradientAllreduce, 1e3 * smallAllreduce))
         }
         if rounds > 1 { say("(medians of \(rounds) rounds)") }
+        if let phaseTimes {
+            Self.phaseLines(phaseTimes, steps: steps, batch: training.globalBatch, ranks: world.size).forEach(say)
+        }
         return Report(preset: name, parameters: vrnn.parameterCount, ranks: world.size, globalBatch: training.globalBatch,
                       window: training.window, rounds: rounds, charStepsPerSecond1: single, charStepsPerSecondN: rate,
                       aloneByRank: aloneByRank, charStepsPerCPUSecond1: singleCPU, hostStealPercent: steal,
@@ -173,7 +183,8 @@ public struct Benchmark {
                       sgemmCeilingGflops: ceiling, percentOfSgemm: 100 * gflops / ceiling, weakScalingEfficiency: efficiency,
                       sharingEfficiency: sharing, synchronisationEfficiency: synchronisation, paceEfficiency: pace,
                       gradientAllreduceMs: 1e3 * gradientAllreduce, smallAllreduceMs: 1e3 * smallAllreduce,
-                      kernelPath: KernelPath.active.name, blasKernel: BLASInfo.coreName, cpu: Self.cpuModel)
+                      kernelPath: KernelPath.active.name, blasKernel: BLASInfo.coreName, cpu: Self.cpuModel,
+                      phaseMsPerStep: phaseTimes.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.phase.key, $0.ms) }) })
     }
 
     /// The CPU's model name from /proc/cpuinfo ("unknown" elsewhere).

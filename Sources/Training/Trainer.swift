@@ -142,11 +142,15 @@ public final class Trainer {
 
     public func trainStep(inspectGradient: ((FloatBuffer) -> Void)? = nil) -> StepMetrics {
         let normaliser = Float(config.globalBatch * config.window)
+        let phases = workspace.phases
+        phases?.start()
         streams.nextWindow(firstStream: firstStream, batch: workspace.batch, rows: &rows, reset: &workspace.reset)
         do { try data.fill(workspace, rows: rows) } catch { dataFailure = dataFailure ?? error }
+        phases?.end(.data)
         workspace.fillLatentNoise(seed: config.seed, step: step, firstStream: firstStream)
         workspace.fillDropoutMasks(seed: config.seed, step: step, firstStream: firstStream)
         gradient.zero()
+        phases?.end(.noise)
         let kl = config.kl.term(step: step, base: klBase)
         workspace.forwardActivations(parameters: parameters.pointer)   // the losses come once, from backward
         let local = workspace.backward(parameters: parameters.pointer, gradient: gradient.pointer, normaliser: normaliser, kl: kl)
@@ -155,6 +159,7 @@ public final class Trainer {
         // none applies the step; the caller then asks which rank failed (`dataFailure`).
         let sums = collective.allreduceSum([dataFailure == nil ? local.reconstruction : .nan, local.kl])
         let latent = workspace.latentRanges().map { collective.allreduceMinMax($0.values) }.map { LatentRanges.reduced(min: $0.min, max: $0.max) }
+        phases?.end(.allreduce)
         let adapted = config.kl.adapted(base: klBase, weight: kl.weight, kl: sums[1], reconstruction: sums[0])
         inspectGradient?(gradient)
         let norm = clipGlobalNorm(gradient, maxNorm: config.clip)
@@ -177,6 +182,7 @@ public final class Trainer {
             metrics.applied = false
         }
         step += 1
+        phases?.end(.update)
         return metrics
     }
 }

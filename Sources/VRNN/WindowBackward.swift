@@ -14,6 +14,7 @@ extension WindowWorkspace {
         let c = model.config, all = 0..<rows, h = c.hidden, top = c.layers - 1
         let fx = c.phiXWidth
         let loss = computeLosses(normaliser: normaliser, kl: klTerm, gradients: true)
+        phases?.end(.losses)
 
         // Batched: decoder and prior back to their inputs.
         dHiddenTop.zero()
@@ -28,6 +29,7 @@ extension WindowWorkspace {
             pri.backwardToFirstLayer(p, priState, rows: all)
             pri.addPartGradient(0, into: dHiddenTop.pointer, p, priState, rows: all)
         }
+        phases?.end(.priorDecoderBackward)
 
         // The reverse time loop. carryH[l] holds d loss / d h_{l,t}, then d loss / d hPrev_l.
         carryH.zero()
@@ -80,6 +82,7 @@ extension WindowWorkspace {
         }
         dInitialH.copy(from: carryH)
         if c.cell == .lstm { dInitialC.copy(from: carryC) }
+        phases?.end(.backwardLoop)
 
         // Every weight gradient, one GEMM per matrix over all rows (the x-blocks of text input
         // over the token tables instead). The loop added the biases of the RNN, encoder and phi_z.
@@ -93,6 +96,8 @@ extension WindowWorkspace {
         var layer0Parts: [(UnsafePointer<Float>?, Int)] = [(phiXOut, fx)]
         if let phiZ = phiZRead { layer0Parts.append((UnsafePointer(phiZ), c.phiZWidth)) }
         model.rnn.accumulateWeightGradients(layer0Parts: layer0Parts, into: grad, rnn, rows: rows)
+        phases?.end(.weightGradients)
+        defer { phases?.end(.inputGradients) }
 
         // phi_x (and the embedding) from the RNN's and the encoder's x-parts.
         if let tables = tokenTables {

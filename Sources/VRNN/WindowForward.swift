@@ -50,6 +50,7 @@ extension WindowWorkspace {
             }
             beginRNNInput(p, rows: all)
         }
+        phases?.end(.inputs)
 
         // The sequential part (nothing in it allocates).
         let latentInput = [UnsafePointer(z.pointer)]
@@ -70,10 +71,12 @@ extension WindowWorkspace {
             }
             for l in 0..<c.layers { model.rnn.stepForward(l, p, rnn, rows: rs) }
         }
+        phases?.end(.forwardLoop)
 
         // Prior and decoder depend only on h_{t-1} and phi_z: batched after the loop.
         if !c.residualPosterior, let pri = model.prior, let priState = prior { pri.forward([hiddenRead], p, priState, rows: all) }
         model.decoder.forward(decoderParts, p, decoder, rows: all)
+        phases?.end(.priorDecoderForward)
     }
 
     /// phi_x for `rows`: the embedding rows of the tokens first for text.

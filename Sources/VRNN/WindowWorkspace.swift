@@ -49,6 +49,8 @@ public final class WindowWorkspace {
     var tokenTables: TokenTables? { didSet { rnn.setLayer0Stepwise(tokenTables != nil) } }
     /// Dropout of training windows (nil: none; `enableDropout`).
     public internal(set) var dropout: Dropout?
+    /// Times the passes phase by phase when set (`vrnn bench --phases`); the trainer starts each step.
+    public var phases: StepPhases?
 
     public init(model: VRNNModel, batch: Int, steps: Int) {
         let c = model.config

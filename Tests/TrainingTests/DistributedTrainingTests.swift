@@ -1,4 +1,5 @@
 import Foundation
+import VRNN
 import XCTest
 
 /// The same run on 1, 2 and 4 ranks (ARCHITECTURE §3), through the real CLI under mpirun.
@@ -189,6 +190,30 @@ final class DistributedTrainingTests: XCTestCase {
         // Linux tells what the host took from the cores; a share of their time.
         let steal = try XCTUnwrap(report["host_steal_percent"] as? Double, "host_steal_percent")
         XCTAssertTrue(steal >= 0 && steal <= 100, "host_steal_percent = \(steal)")
+    }
+
+    /// `vrnn bench --phases` times every phase of the step on 2 ranks: every phase is reported,
+    /// and together they take about as long as a step of the measured rate.
+    func testBenchPhasesCoverTheWholeStep() throws {
+        let arguments = ["bench", "--preset", "tiny", "--steps", "6", "--warmup", "1", "--rounds", "1", "--phases"]
+        let text = try MPIRun.run(ranks: 2, arguments)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        for expected in ["where a step's time goes (rank 0, 6 steps of G=8 over 2 ranks)"] + StepPhases.Phase.allCases.map(\.label) {
+            XCTAssertTrue(text.stdout.contains(expected), "missing \(expected) in:\n\(text.stdout)")
+        }
+        let result = try MPIRun.run(ranks: 2, arguments + ["--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let line = try XCTUnwrap(result.stdout.split(separator: "\n").last)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
+        let phases = try XCTUnwrap(report["phase_ms_per_step"] as? [String: Double], String(line))
+        XCTAssertEqual(Set(phases.keys), Set(StepPhases.Phase.allCases.map(\.key)))
+        // Every phase does some work in every step: a phase never marked would show 0.
+        XCTAssertTrue(phases.values.allSatisfy { $0 > 0 && $0.isFinite }, "\(phases)")
+        // The phases tile the step: their sum is a step's time, which the rate also gives (a
+        // separate measurement on a shared machine, hence the wide margin).
+        let rate = try XCTUnwrap(report["char_steps_per_s_n"] as? Double)
+        let stepMs = 1e3 * Double(8 * 32) / rate, summed = phases.values.reduce(0, +)
+        XCTAssertTrue(summed > stepMs / 3 && summed < 3 * stepMs, "phases sum to \(summed) ms, a step takes \(stepMs) ms")
     }
 
     /// Each gets one `vrnn: error:` line, a non-zero exit, and no hang.
