@@ -18,20 +18,19 @@
       (gi, gh, cprev, gates, cout, hout, rows, h)) \
     X(lstm_backward, (const float *gates, const float *cprev, const float *cout, float *dh, float *dc, float *dgi, long rows, long h), \
       (gates, cprev, cout, dh, dc, dgi, rows, h)) \
-    X(sample_latent, (const float *q, const float *eps, float *z, float *mu, float *sigma, float *slope, long rows, long zw, float floor), \
-      (q, eps, z, mu, sigma, slope, rows, zw, floor)) \
-    X(sample_latent_residual, (const float *q, const float *p, const float *eps, float *z, float *mu, float *sigma, float *slope, long rows, \
-                               long zw, float floor), (q, p, eps, z, mu, sigma, slope, rows, zw, floor)) \
-    X(residual_kl, (const float *q, long rows, long zw, float floor, float free_nats, float scale, float *dq, float *kl, float *penalty), \
-      (q, rows, zw, floor, free_nats, scale, dq, kl, penalty)) \
+    X(sample_latent, (const float *q, const float *eps, float *z, float *sigma, float *slope, long rows, long zw, float floor), \
+      (q, eps, z, sigma, slope, rows, zw, floor)) \
+    X(sample_latent_residual, (const float *q, const float *p, const float *eps, float *z, float *sigma, float *slope, long rows, \
+                               long zw, float floor), (q, p, eps, z, sigma, slope, rows, zw, floor)) \
+    X(residual_kl, (const float *q, const float *sigma_q, long rows, long zw, float floor, float free_nats, float scale, float *dq, \
+                    float *kl, float *penalty, float *ranges), (q, sigma_q, rows, zw, floor, free_nats, scale, dq, kl, penalty, ranges)) \
     X(residual_backward, (const float *q, const float *p, const float *eps, const float *slope, const float *dz, float *dq, float *dp, \
                           long rows, long zw, float floor), (q, p, eps, slope, dz, dq, dp, rows, zw, floor)) \
     X(reparameterisation_backward, (const float *slope, const float *dz, const float *eps, float *dq, long rows, long zw), \
       (slope, dz, eps, dq, rows, zw)) \
-    X(latent_ranges, (const float *mu_q, const float *sigma_q, const float *p, long rows, long zw, float floor, float *out), \
-      (mu_q, sigma_q, p, rows, zw, floor, out)) \
     X(gaussian_kl, (const float *q, const float *sigma_q, const float *p, long rows, long zw, float floor, float free_nats, float scale, \
-                    float *dq, float *dp, float *kl, float *penalty), (q, sigma_q, p, rows, zw, floor, free_nats, scale, dq, dp, kl, penalty)) \
+                    float *dq, float *dp, float *kl, float *penalty, float *ranges), \
+      (q, sigma_q, p, rows, zw, floor, free_nats, scale, dq, dp, kl, penalty, ranges)) \
     X(philox_normal, (uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count), \
       (k0, k1, c0, c1, c2, out, count)) \
     X(gaussian_nll, (const float *params, const float *x, long rows, long d, float floor, float scale, float *grad, float *nll), \

@@ -1,4 +1,4 @@
-import CKernels
+import Kernels
 
 /// How spread the latent Gaussians of a window were, over all its rows and dimensions: the
 /// smallest and largest sigma of the posterior q and of the prior p (N(0, 1) for VRNN-I), and the
@@ -20,12 +20,11 @@ public struct LatentRanges: Equatable, Sendable {
 }
 
 extension WindowWorkspace {
-    /// The ranges of the last forward pass (nil for a model without a latent variable).
+    /// The ranges over the window of the last losses computed (`forward`, or `backward` in
+    /// training), which the KL kernels gather as they go; nil for a model without a latent variable.
     public func latentRanges() -> LatentRanges? {
-        let c = model.config
-        guard c.hasLatent else { return nil }
-        var out = [Float](repeating: 0, count: 5)
-        vk_latent_ranges(muQ.pointer, sigmaQ.pointer, prior.map { UnsafePointer($0.output) }, rows, c.latent, c.sigmaMin, &out)
+        guard model.config.hasLatent else { return nil }
+        let out = latentExtremes
         return LatentRanges(sigmaQMin: out[0], sigmaQMax: out[1], sigmaPMin: out[2], sigmaPMax: out[3], largestGap: out[4])
     }
 }

@@ -16,13 +16,14 @@ extension WindowWorkspace {
         let tokenTables = c.input == .categorical && batch * steps > c.inputSize && !dropout
         perRow += layers * (2 * h + 2 * g + (lstm ? 2 * h : g + h)) + (tokenTables ? 0 : g)
         perRow += c.input == .categorical ? 2 * Double(c.embedding) : Double(c.inputSize)   // embedded + gradient, or frames
-        perRow += 6 * z + h + 3                                                               // noise, z, dz, mu, sigma, slope; dh; losses
+        perRow += 5 * z + h + 3                                                               // noise, z, dz, sigma, slope; dh; losses
         if dropout {   // a mask and a dropped copy of phi_x, phi_z, h_{t-1} and each hidden decoder layer
             perRow += 2 * Double(c.phiXWidth + (c.hasLatent ? c.phiZWidth : 0) + c.hidden
                                  + model.decoder.layers.dropLast().reduce(0) { $0 + $1.outputs })
         }
         let carried = 3 * layers * Double(batch) * h * (lstm ? 2 : 1)                       // initial, its gradient, carry
-        var total = rows * perRow + carried + 2 * Double(batch) * g + Double(model.parameterCount)   // + one step's gates
+        // + one step's gates, the transposed weights and the 5 latent ranges
+        var total = rows * perRow + carried + 2 * Double(batch) * g + Double(model.parameterCount) + 5
         if tokenTables {
             let v = Double(c.inputSize), e0 = Double(model.encoder?.layers[0].outputs ?? 0)
             total += v * 2 * Double(model.phiX.layers.reduce(0) { $0 + $1.outputs }) + v * 2 * (e0 + g)

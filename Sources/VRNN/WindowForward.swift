@@ -138,12 +138,12 @@ extension WindowWorkspace {
     /// the residual posterior's [a (Z), b (Z)] with the prior's rows.
     private func sampleLatent(rows rs: Range<Int>) {
         let c = model.config, zw = c.latent, first = rs.lowerBound, q = encoder!.output + first * 2 * zw
-        let eps = noise.pointer + first * zw, zs = z.pointer + first * zw, mu = muQ.pointer + first * zw
+        let eps = noise.pointer + first * zw, zs = z.pointer + first * zw
         let sigma = sigmaQ.pointer + first * zw, slope = slopeQ.pointer + first * zw
         if c.residualPosterior {
-            vk_sample_latent_residual(q, prior!.output + first * 2 * zw, eps, zs, mu, sigma, slope, rs.count, zw, c.sigmaMin)
+            vk_sample_latent_residual(q, prior!.output + first * 2 * zw, eps, zs, sigma, slope, rs.count, zw, c.sigmaMin)
         } else {
-            vk_sample_latent(q, eps, zs, mu, sigma, slope, rs.count, zw, c.sigmaMin)
+            vk_sample_latent(q, eps, zs, sigma, slope, rs.count, zw, c.sigmaMin)
         }
     }
 
@@ -160,15 +160,15 @@ extension WindowWorkspace {
             // d/d ratio stays until the path through z joins it in backward, which also brings
             // the prior its whole gradient.
             if gradients { prior?.outputGrad.update(repeating: 0, count: rows * 2 * c.latent) }
-            vk_residual_kl(encState.output, rows, c.latent, c.sigmaMin, klTerm.freeNats, scale * klTerm.weight,
-                           gradients ? encState.outputGrad : nil, rowKL.pointer, rowPenalty.pointer)
+            vk_residual_kl(encState.output, sigmaQ.pointer, rows, c.latent, c.sigmaMin, klTerm.freeNats, scale * klTerm.weight,
+                           gradients ? encState.outputGrad : nil, rowKL.pointer, rowPenalty.pointer, latentExtremes.pointer)
             penalty = sum(rowPenalty.pointer, count: rows)
         } else if let encState = encoder {
             // d/d sigma_q stays until the reparameterisation path joins it in backward; the
             // prior's part arrives as d/d raw.
             vk_gaussian_kl(encState.output, sigmaQ.pointer, prior.map { UnsafePointer($0.output) }, rows, c.latent, c.sigmaMin, klTerm.freeNats,
                            scale * klTerm.weight, gradients ? encState.outputGrad : nil, gradients ? prior?.outputGrad : nil,
-                           rowKL.pointer, rowPenalty.pointer)
+                           rowKL.pointer, rowPenalty.pointer, latentExtremes.pointer)
             penalty = sum(rowPenalty.pointer, count: rows)
         } else {
             rowKL.zero()

@@ -25,6 +25,7 @@ public final class WindowWorkspace {
     public let rowNLL: FloatBuffer       // [TB]
     public let rowKL: FloatBuffer        // [TB]
     let rowPenalty: FloatBuffer          // [TB] sum_j max(KL_j, free nats)
+    let latentExtremes: FloatBuffer      // [5] the latent ranges of the last losses (LatentRanges)
 
     // activations
     let embedded: FloatBuffer            // [TB, E] embedding rows (categorical input)
@@ -35,7 +36,6 @@ public final class WindowWorkspace {
     let decoder: MLP.State
     let rnn: RecurrentStack.State
     let z: FloatBuffer                   // [TB, Z]
-    let muQ: FloatBuffer                 // [TB, Z] mu_q of the last forward pass
     let sigmaQ: FloatBuffer              // [TB, Z] sigma_q of the last forward pass
     let slopeQ: FloatBuffer              // [TB, Z] sigmoid(raw) = d softplus / d raw of sigma_q's (or the residual ratio's) raw
     let dZ: FloatBuffer                  // [TB, Z]
@@ -67,6 +67,7 @@ public final class WindowWorkspace {
         carryH = FloatBuffer(count: lbh); carryC = FloatBuffer(count: lstm ? lbh : 0)
         transposedWeights = FloatBuffer(count: model.parameterCount)
         rowNLL = FloatBuffer(count: tb); rowKL = FloatBuffer(count: tb); rowPenalty = FloatBuffer(count: tb)
+        latentExtremes = FloatBuffer(count: 5)
         embedded = FloatBuffer(count: c.input == .categorical ? tb * c.embedding : 0)
         dEmbedded = FloatBuffer(count: c.input == .categorical ? tb * c.embedding : 0)
         phiX = MLP.State(model.phiX, rows: tb)
@@ -77,7 +78,6 @@ public final class WindowWorkspace {
         let tables = c.input == .categorical && tb > c.inputSize
         rnn = RecurrentStack.State(model.rnn, rows: tb, batch: batch, layer0Stepwise: tables)
         self.z = FloatBuffer(count: tb * z)
-        muQ = FloatBuffer(count: tb * z)
         sigmaQ = FloatBuffer(count: tb * z)
         slopeQ = FloatBuffer(count: tb * z)
         dZ = FloatBuffer(count: tb * z)

@@ -108,49 +108,61 @@ final class KernelPathTests: XCTestCase {
             let eps = random(rows * zw, seed: 10), dz = random(rows * zw, seed: 11)
             for prior in [true, false] {
                 compare("latent zw=\(zw) prior=\(prior)") {
-                    var z = [Float](repeating: 0, count: rows * zw), mu = z, sigma = z, slope = z
+                    var z = [Float](repeating: 0, count: rows * zw), sigma = z, slope = z
                     var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq
-                    var kl = [Float](repeating: 0, count: rows), penalty = kl
-                    vk_sample_latent(q, eps, &z, &mu, &sigma, &slope, rows, zw, 1e-4)
+                    var kl = [Float](repeating: 0, count: rows), penalty = kl, ranges = [Float](repeating: 0, count: 5)
+                    vk_sample_latent(q, eps, &z, &sigma, &slope, rows, zw, 1e-4)
                     dp.withUnsafeMutableBufferPointer { dpBuffer in
                         p.withUnsafeBufferPointer { pBuffer in
                             vk_gaussian_kl(q, sigma, prior ? pBuffer.baseAddress : nil, rows, zw, 1e-4, 0.3, 0.5, &dq,
-                                           prior ? dpBuffer.baseAddress : nil, &kl, &penalty)
+                                           prior ? dpBuffer.baseAddress : nil, &kl, &penalty, &ranges)
                         }
                     }
+                    // mu_q is q's first half.
+                    let mu = (0..<rows).flatMap { r in q[(r * 2 * zw)..<(r * 2 * zw + zw)] }
+                    checkRanges(ranges, mu: mu, sigma: sigma, prior: prior ? p : nil, rows: rows, zw: zw, "gaussian zw=\(zw)")
                     vk_reparameterisation_backward(slope, dz, eps, &dq, rows, zw)
-                    return [z, mu, sigma, slope, dq, dp, kl, penalty]
-                }
-                compare("latent ranges zw=\(zw) prior=\(prior)") {
-                    var mu = [Float](repeating: 0, count: rows * zw), sigma = mu, z = mu, slope = mu, out = [Float](repeating: 0, count: 5)
-                    vk_sample_latent(q, eps, &z, &mu, &sigma, &slope, rows, zw, 1e-4)
-                    p.withUnsafeBufferPointer { vk_latent_ranges(mu, sigma, prior ? $0.baseAddress : nil, rows, zw, 1e-4, &out) }
-                    // The same by the definition, in scalar code.
-                    var gap: Float = 0, sigmaP: [Float] = []
-                    for r in 0..<rows {
-                        for j in 0..<zw {
-                            let sp = prior ? softplus(p[r * 2 * zw + zw + j]) + 1e-4 : 1, mp = prior ? p[r * 2 * zw + j] : 0
-                            sigmaP.append(sp)
-                            gap = max(gap, abs(mu[r * zw + j] - mp) / sp)
-                        }
-                    }
-                    let expected = [sigma.min()!, sigma.max()!, sigmaP.min()!, sigmaP.max()!, gap]
-                    for (o, e) in zip(out, expected) { XCTAssertEqual(o, e, accuracy: 1e-5 * max(abs(e), 1), "latent ranges zw=\(zw)") }
-                    return [out]
+                    return [z, sigma, slope, dq, dp, kl, penalty, ranges]
                 }
                 compare("residual latent zw=\(zw) prior=\(prior)") {
-                    var z = [Float](repeating: 0, count: rows * zw), mu = z, sigma = z, slope = z
+                    var z = [Float](repeating: 0, count: rows * zw), sigma = z, slope = z
                     var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq
-                    var kl = [Float](repeating: 0, count: rows), penalty = kl
+                    var kl = [Float](repeating: 0, count: rows), penalty = kl, ranges = [Float](repeating: 0, count: 5)
                     p.withUnsafeBufferPointer { pBuffer in
                         let pp = prior ? pBuffer.baseAddress : nil
-                        vk_sample_latent_residual(q, pp, eps, &z, &mu, &sigma, &slope, rows, zw, 1e-4)
-                        vk_residual_kl(q, rows, zw, 1e-4, 0.3, 0.5, &dq, &kl, &penalty)
+                        vk_sample_latent_residual(q, pp, eps, &z, &sigma, &slope, rows, zw, 1e-4)
+                        vk_residual_kl(q, sigma, rows, zw, 1e-4, 0.3, 0.5, &dq, &kl, &penalty, &ranges)
                         dp.withUnsafeMutableBufferPointer { vk_residual_backward(q, pp, eps, slope, dz, &dq, $0.baseAddress, rows, zw, 1e-4) }
                     }
-                    return [z, mu, sigma, slope, dq, dp, kl, penalty]
+                    // mu_q = mu_p + sigma_p a.
+                    let mu = (0..<rows * zw).map { i -> Float in
+                        let r = i / zw, j = i % zw
+                        let mp = prior ? p[r * 2 * zw + j] : 0, sp = prior ? softplus(p[r * 2 * zw + zw + j]) + 1e-4 : 1
+                        return mp + sp * q[r * 2 * zw + j]
+                    }
+                    checkRanges(ranges, mu: mu, sigma: sigma, prior: prior ? p : nil, rows: rows, zw: zw, "residual zw=\(zw)")
+                    return [z, sigma, slope, dq, dp, kl, penalty, ranges]
                 }
             }
+        }
+    }
+
+    /// The KL kernels' latent ranges against their definition, in scalar code from mu_q, sigma_q
+    /// and the prior's rows: [min sigma_q, max sigma_q, min sigma_p, max sigma_p, max |mu_q - mu_p| / sigma_p].
+    /// The residual posterior's are derived from the values at hand (sigma_q / ratio, |a|), and
+    /// sampling rounded mu_q and sigma_q: a relative 1e-5 covers that.
+    func checkRanges(_ ranges: [Float], mu: [Float], sigma: [Float], prior p: [Float]?, rows: Int, zw: Int, _ what: String) {
+        var gap: Float = 0, sigmaP: [Float] = []
+        for r in 0..<rows {
+            for j in 0..<zw {
+                let sp = p.map { softplus($0[r * 2 * zw + zw + j]) + 1e-4 } ?? 1, mp = p?[r * 2 * zw + j] ?? 0
+                sigmaP.append(sp)
+                gap = max(gap, abs(mu[r * zw + j] - mp) / sp)
+            }
+        }
+        let expected = [sigma.min()!, sigma.max()!, sigmaP.min()!, sigmaP.max()!, gap]
+        for (name, (got, want)) in zip(["min sigma_q", "max sigma_q", "min sigma_p", "max sigma_p", "gap"], zip(ranges, expected)) {
+            XCTAssertEqual(got, want, accuracy: 1e-5 * max(abs(want), 1), "latent ranges \(what): \(name)")
         }
     }
 

@@ -23,8 +23,8 @@ final class GenerationTests: XCTestCase {
             replay.reset = [0, 0, 0]
             if config.hasLatent {
                 replay.noise.zero()
-                replay.forward(parameters: p, normaliser: 1)   // z = mu_q: read mu_q and sigma_q
-                let zw = config.latent, mu = replay.muQ, sigma = replay.sigmaQ
+                replay.forward(parameters: p, normaliser: 1)   // with no noise z = mu_q: read mu_q and sigma_q
+                let zw = config.latent, mu = replay.z, sigma = replay.sigmaQ
                 for i in 0..<3 * zw { replay.noise[i] = (generator.z[i] - mu[i]) / sigma[i] }
             }
             replay.forward(parameters: p, normaliser: 1)

@@ -140,16 +140,18 @@ final class GradientCheckTests: XCTestCase {
     }
 
     /// KL_j of every row and latent dimension of the last forward pass, from q's mean and sigma
-    /// as the pass made them (directly, or relative to the prior for the residual posterior).
+    /// as the pass made them (directly, or relative to the prior for the residual posterior): the
+    /// mean from the sample, mu_q = z - sigma_q eps.
     func perDimensionKL(_ w: WindowWorkspace) -> [Double] {
         let zw = w.model.config.latent, floor = w.model.config.sigmaMin
         return (0..<w.rows).flatMap { r -> [Double] in
-            let mq = w.muQ.pointer + r * zw, sqs = w.sigmaQ.pointer + r * zw, p = w.prior.map { $0.output + r * 2 * zw }
+            let zs = w.z.pointer + r * zw, eps = w.noise.pointer + r * zw, sqs = w.sigmaQ.pointer + r * zw
+            let p = w.prior.map { $0.output + r * 2 * zw }
             return (0..<zw).map { j in
                 // KL_j = log sp - log sq + (sq^2 + (mq - mp)^2) / (2 sp^2) - 1/2, in Double.
-                let sq = Double(sqs[j])
+                let sq = Double(sqs[j]), mq = Double(zs[j]) - sq * Double(eps[j])
                 let sp = p.map { Double(DiagonalGaussian.sigma($0[zw + j], floor: floor)) } ?? 1
-                let diff = Double(mq[j]) - Double(p?[j] ?? 0)
+                let diff = mq - Double(p?[j] ?? 0)
                 return log(sp) - log(sq) + (sq * sq + diff * diff) / (2 * sp * sp) - 0.5
             }
         }

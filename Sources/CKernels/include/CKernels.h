@@ -48,17 +48,20 @@ void vk_lstm_forward(const float *gi, const float *gh, const float *cprev, float
 void vk_lstm_backward(const float *gates, const float *cprev, const float *cout, float *dh, float *dc, float *dgi, long rows, long h);
 
 /* Gaussian rows q = [mu (zw), raw (zw)], sigma = softplus(raw) + floor.
- * z = mu + sigma * eps for every row; mu, sigma and slope = sigmoid(raw) = d sigma / d raw
+ * z = mu + sigma * eps for every row; sigma and slope = sigmoid(raw) = d sigma / d raw
  * [rows, zw] are kept for the KL and backward. */
-void vk_sample_latent(const float *q, const float *eps, float *z, float *mu, float *sigma, float *slope, long rows, long zw, float floor);
+void vk_sample_latent(const float *q, const float *eps, float *z, float *sigma, float *slope, long rows, long zw, float floor);
 /* The residual posterior, q = [a, b] relative to p = [mu_p, raw_p] rows (NULL: N(0, I)):
- * mu_q = mu_p + sp a, sigma_q = sp (softplus(b) + floor), z = mu_q + sigma_q eps; keeps mu_q,
+ * mu_q = mu_p + sp a, sigma_q = sp (softplus(b) + floor), z = mu_q + sigma_q eps; keeps
  * sigma_q and slope = sigmoid(b) [rows, zw]. */
-void vk_sample_latent_residual(const float *q, const float *p, const float *eps, float *z, float *mu, float *sigma, float *slope,
+void vk_sample_latent_residual(const float *q, const float *p, const float *eps, float *z, float *sigma, float *slope,
                                long rows, long zw, float floor);
 /* Its KL, KL_j = -log ratio + (ratio^2 + a^2) / 2 - 1/2 with ratio = softplus(b) + floor; kl,
- * penalty and free nats as vk_gaussian_kl; with dq, scale * d penalty / d (a, ratio). */
-void vk_residual_kl(const float *q, long rows, long zw, float floor, float free_nats, float scale, float *dq, float *kl, float *penalty);
+ * penalty and free nats as vk_gaussian_kl; with dq, scale * d penalty / d (a, ratio). With
+ * ranges, also the latent ranges as vk_gaussian_kl's from sigma_q (vk_sample_latent_residual's):
+ * sigma_p = sigma_q / ratio and |mu_q - mu_p| / sigma_p = |a|. */
+void vk_residual_kl(const float *q, const float *sigma_q, long rows, long zw, float floor, float free_nats, float scale, float *dq,
+                    float *kl, float *penalty, float *ranges);
 /* Its path z = mu_p + sp (a + ratio eps): adds dz's part to dq = [d a, d ratio] and turns d ratio
  * into d b; adds d mu_p = dz and d raw_p = dz (a + ratio eps) sigmoid(raw_p) into dp. */
 void vk_residual_backward(const float *q, const float *p, const float *eps, const float *slope, const float *dz, float *dq, float *dp,
@@ -72,11 +75,11 @@ void vk_reparameterisation_backward(const float *slope, const float *dz, const f
  * kl[r] = sum_j KL_j, penalty[r] = sum_j max(KL_j, free_nats). With dq (and dp), writes
  * scale * d penalty / d (mu_q, sigma_q) into dq (sigma still as d/d sigma) and
  * scale * d penalty / d (mu_p, raw_p) into dp; a dimension under its free nats gets none. */
+/* With ranges (5 floats, else NULL), also writes the latent ranges over the rows, from the values
+ * the KL has at hand: [min sigma_q, max sigma_q, min sigma_p, max sigma_p,
+ * max |mu_q - mu_p| / sigma_p] (LatentRanges), sigma_p = softplus(raw_p) + floor or 1 for N(0, I). */
 void vk_gaussian_kl(const float *q, const float *sigma_q, const float *p, long rows, long zw, float floor, float free_nats, float scale,
-                    float *dq, float *dp, float *kl, float *penalty);
-/* out = [min sigma_q, max sigma_q, min sigma_p, max sigma_p, max |mu_q - mu_p| / sigma_p] over
- * rows of mu_q, sigma_q [rows, zw] and p = [mu, raw] rows (NULL: N(0, I)), sigma_p = softplus(raw) + floor. */
-void vk_latent_ranges(const float *mu_q, const float *sigma_q, const float *p, long rows, long zw, float floor, float *out);
+                    float *dq, float *dp, float *kl, float *penalty, float *ranges);
 /* count standard normals from Philox4x32-10 under key (k0, k1), blocks (c0, c1, c2, 0), (c0, c1, c2, 1), ...
  * by Box-Muller, 4 per block: r(w0) cos a(w1), r(w0) sin a(w1), r(w2) cos a(w3), r(w2) sin a(w3) with
  * u(w) = (w + 1/2) 2^-32, r = sqrt(-2 log u), a = 2 pi u. */
