@@ -17,33 +17,44 @@ static inline void vk_philox_blocks(uint32_t *w0, uint32_t *w1, uint32_t *w2, ui
     }
 }
 
-void VK_SUFFIX(philox_normal)(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count) {
-    enum { CHUNK = 256, BLOCKS = CHUNK / 2 };   /* pairs per round of vector maths, and their blocks */
-    float radius[CHUNK], angle[CHUNK], cosines[CHUNK], sines[CHUNK];
-    uint32_t w0[BLOCKS], w1[BLOCKS], w2[BLOCKS], w3[BLOCKS];
-    const long pairs = (count + 1) / 2;
-    for (long first = 0; first < pairs; first += CHUNK) {
-        const long n = pairs - first < CHUNK ? pairs - first : CHUNK, blocks = (n + 1) / 2;
-        /* Pairs 2k and 2k+1 come from block (first / 2 + k) of the stream: words (0, 1) and (2, 3). */
-        for (long b = 0; b < blocks; b++) { w0[b] = c0; w1[b] = c1; w2[b] = c2; w3[b] = (uint32_t)(first / 2 + b); }
-        vk_philox_blocks(w0, w1, w2, w3, blocks, k0, k1);
-        for (long b = 0; b < blocks; b++) {
+/* Row i (0 <= i < rows) of `count` normals from the blocks (c0, c1 + i, c2, k), k = 0, 1, ..., written
+ * at out + i * stride. The blocks of all rows go through Philox and Box-Muller together, CHUNK
+ * blocks at a time, so short rows (a time step's latent noise) fill the vectors as long ones do. */
+void VK_SUFFIX(philox_normal_rows)(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count,
+                                   long rows, long stride) {
+    enum { CHUNK = 128, PAIRS = 2 * CHUNK };   /* blocks per round of vector maths, and their pairs */
+    float radius[PAIRS], angle[PAIRS], cosines[PAIRS], sines[PAIRS];
+    uint32_t w0[CHUNK], w1[CHUNK], w2[CHUNK], w3[CHUNK];
+    const long perRow = (count + 3) / 4, blocks = perRow * rows;   /* 4 normals per block */
+    for (long first = 0; first < blocks; first += CHUNK) {
+        const long n = blocks - first < CHUNK ? blocks - first : CHUNK;
+        /* Flat block f is block k = f % perRow of row f / perRow. */
+        for (long b = 0; b < n; b++) {
+            const long f = first + b;
+            w0[b] = c0; w1[b] = c1 + (uint32_t)(f / perRow); w2[b] = c2; w3[b] = (uint32_t)(f % perRow);
+        }
+        vk_philox_blocks(w0, w1, w2, w3, n, k0, k1);
+        /* Pairs 2b and 2b + 1 of the chunk: words (0, 1) and (2, 3) of block b. */
+        for (long b = 0; b < n; b++) {
             radius[2 * b] = ((float)w0[b] + 0.5f) * 0x1p-32f;
             angle[2 * b] = ((float)w1[b] + 0.5f) * 0x1p-32f;
             radius[2 * b + 1] = ((float)w2[b] + 0.5f) * 0x1p-32f;
             angle[2 * b + 1] = ((float)w3[b] + 0.5f) * 0x1p-32f;
         }
-        for (long i = 0; i < n; i += VL) {
-            VF r = vsqrt(vmul(vset(-2.0f), vlog(vk_get(radius, i, n, 0.5f))));
-            VF a = vmul(vset(6.2831853f), vk_get(angle, i, n, 0.5f));
-            vk_put(cosines, i, n, vmul(r, vcos(a)));
-            vk_put(sines, i, n, vmul(r, vsin(a)));
+        for (long i = 0; i < 2 * n; i += VL) {
+            VF r = vsqrt(vmul(vset(-2.0f), vlog(vk_get(radius, i, 2 * n, 0.5f))));
+            VF a = vmul(vset(6.2831853f), vk_get(angle, i, 2 * n, 0.5f));
+            vk_put(cosines, i, 2 * n, vmul(r, vcos(a)));
+            vk_put(sines, i, 2 * n, vmul(r, vsin(a)));
         }
-        /* Pair p writes out[2p] and out[2p + 1] (the last maybe only the first). */
-        for (long i = 0; i < n; i++) {
-            const long at = 2 * (first + i);
-            out[at] = cosines[i];
-            if (at + 1 < count) out[at + 1] = sines[i];
+        /* Block k of a row writes its normals 4k .. 4k + 3 (those below count). */
+        for (long b = 0; b < n; b++) {
+            const long f = first + b, at = 4 * (f % perRow), left = count - at;
+            float *row = out + (f / perRow) * stride + at;
+            row[0] = cosines[2 * b];
+            if (left > 1) row[1] = sines[2 * b];
+            if (left > 2) row[2] = cosines[2 * b + 1];
+            if (left > 3) row[3] = sines[2 * b + 1];
         }
     }
 }

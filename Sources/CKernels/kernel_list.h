@@ -31,8 +31,8 @@
     X(gaussian_kl, (const float *q, const float *sigma_q, const float *p, long rows, long zw, float floor, float free_nats, float scale, \
                     float *dq, float *dp, float *kl, float *penalty, float *ranges), \
       (q, sigma_q, p, rows, zw, floor, free_nats, scale, dq, dp, kl, penalty, ranges)) \
-    X(philox_normal, (uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count), \
-      (k0, k1, c0, c1, c2, out, count)) \
+    X(philox_normal_rows, (uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count, long rows, \
+                           long stride), (k0, k1, c0, c1, c2, out, count, rows, stride)) \
     X(gaussian_nll, (const float *params, const float *x, long rows, long d, float floor, float scale, float *grad, float *nll), \
       (params, x, rows, d, floor, scale, grad, nll)) \
     X(bernoulli_nll, (const float *logits, const float *x, long rows, long d, float scale, float *grad, float *nll), \

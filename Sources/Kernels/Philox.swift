@@ -64,12 +64,14 @@ public struct CounterRandom: Sendable {
         }
     }
 
-    /// The same normals computed in Float by the C kernels (`vk_philox_normal`, SLEEF on the
+    /// The same normals computed in Float by the C kernels (`vk_philox_normal_rows`, SLEEF on the
     /// vector paths), many times faster: the latent noise of training and evaluation. They agree
     /// with `fillNormal` to a few ulps and differ between kernel paths in the last bits, which
-    /// is why ranks agree on one path.
-    public func fillNormalVectorised(_ out: UnsafeMutablePointer<Float>, count: Int, step: UInt32, t: UInt32, purpose: UInt32) {
-        vk_philox_normal(key.0, key.1, step, t, purpose, out, count)
+    /// is why ranks agree on one path. `rows` rows of `count` for t, t + 1, ... at `out`,
+    /// `out + stride`, ...: one call fills a stream's noise for a whole window.
+    public func fillNormalVectorised(_ out: UnsafeMutablePointer<Float>, count: Int, rows: Int = 1, stride: Int = 0,
+                                     step: UInt32, t: UInt32, purpose: UInt32) {
+        vk_philox_normal_rows(key.0, key.1, step, t, purpose, out, count, rows, stride)
     }
 
     /// Writes `count` numbers, 4 per block, from blocks (step, t, purpose, 0), (step, t, purpose, 1), ...

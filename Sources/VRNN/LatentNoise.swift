@@ -22,12 +22,11 @@ extension WindowWorkspace {
         let z = model.config.latent
         guard model.config.hasLatent else { return }
         precondition(streams.count == batch)
+        // Stream b's rows t * B + b, t = 0..<T, in one call.
         for b in 0..<batch {
-            let random = CounterRandom(seed: seed, stream: UInt64(streams[b]))
-            for t in 0..<steps {
-                random.fillNormalVectorised(noise.pointer + (t * batch + b) * z, count: z, step: UInt32(truncatingIfNeeded: step),
-                                  t: UInt32(t), purpose: purpose.rawValue)
-            }
+            CounterRandom(seed: seed, stream: UInt64(streams[b]))
+                .fillNormalVectorised(noise.pointer + b * z, count: z, rows: steps, stride: batch * z,
+                                      step: UInt32(truncatingIfNeeded: step), t: 0, purpose: purpose.rawValue)
         }
     }
 }

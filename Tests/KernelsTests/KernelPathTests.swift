@@ -178,18 +178,38 @@ final class KernelPathTests: XCTestCase {
         }
     }
 
+    /// Many rows in one call are the rows one by one (counter c1 + i for row i), whatever the
+    /// chunk boundaries (a chunk holds 128 blocks), and nothing between the rows is written.
+    func testNormalRowsAreTheRowsOneByOne() {
+        let key: (UInt32, UInt32) = (0x1234_5678, 0x9ABC_DEF0)
+        for (count, rows) in [(1, 3), (5, 7), (64, 300), (600, 2)] {
+            let stride = count + 3
+            compare("normal rows count=\(count) rows=\(rows)") {
+                var together = [Float](repeating: .nan, count: rows * stride)
+                vk_philox_normal_rows(key.0, key.1, 7, 3, 1, &together, count, rows, stride)
+                for i in 0..<rows {
+                    var one = [Float](repeating: 0, count: count)
+                    vk_philox_normal_rows(key.0, key.1, 7, 3 + UInt32(i), 1, &one, count, 1, 0)
+                    XCTAssertEqual(Array(together[(i * stride)..<(i * stride + count)]), one, "row \(i) of \(rows), count \(count)")
+                    XCTAssertTrue(together[(i * stride + count)..<((i + 1) * stride)].allSatisfy(\.isNaN), "row \(i): past count")
+                }
+                return [together.map { $0.isNaN ? 0 : $0 }]
+            }
+        }
+    }
+
     func testNormalsFollowPhiloxAndBoxMuller() {
         for count in [1, 3, 4, 37, 600] {
             compare("normals count=\(count)") {
                 var out = [Float](repeating: 0, count: count)
-                vk_philox_normal(0x1234_5678, 0x9ABC_DEF0, 7, 3, 1, &out, count)
+                vk_philox_normal_rows(0x1234_5678, 0x9ABC_DEF0, 7, 3, 1, &out, count, 1, 0)
                 return [out]
             }
         }
         // The C generator against Box-Muller in Double over the Swift Philox blocks.
         let key: (UInt32, UInt32) = (0x1234_5678, 0x9ABC_DEF0)
         var out = [Float](repeating: 0, count: 40)
-        vk_philox_normal(key.0, key.1, 7, 3, 1, &out, out.count)
+        vk_philox_normal_rows(key.0, key.1, 7, 3, 1, &out, out.count, 1, 0)
         for i in out.indices {
             let block = Philox4x32.block(counter: (7, 3, 1, UInt32(i / 4)), key: key)
             let words = [block.0, block.1, block.2, block.3], pair = (i % 4) / 2

@@ -80,10 +80,12 @@ void vk_reparameterisation_backward(const float *slope, const float *dz, const f
  * max |mu_q - mu_p| / sigma_p] (LatentRanges), sigma_p = softplus(raw_p) + floor or 1 for N(0, I). */
 void vk_gaussian_kl(const float *q, const float *sigma_q, const float *p, long rows, long zw, float floor, float free_nats, float scale,
                     float *dq, float *dp, float *kl, float *penalty, float *ranges);
-/* count standard normals from Philox4x32-10 under key (k0, k1), blocks (c0, c1, c2, 0), (c0, c1, c2, 1), ...
- * by Box-Muller, 4 per block: r(w0) cos a(w1), r(w0) sin a(w1), r(w2) cos a(w3), r(w2) sin a(w3) with
+/* rows rows of count standard normals from Philox4x32-10 under key (k0, k1): row i from the blocks
+ * (c0, c1 + i, c2, 0), (c0, c1 + i, c2, 1), ..., written at out + i * stride, by Box-Muller, 4 per
+ * block: r(w0) cos a(w1), r(w0) sin a(w1), r(w2) cos a(w3), r(w2) sin a(w3) with
  * u(w) = (w + 1/2) 2^-32, r = sqrt(-2 log u), a = 2 pi u. */
-void vk_philox_normal(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count);
+void vk_philox_normal_rows(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count, long rows,
+                           long stride);
 /* nll[r] = logsumexp(logits[r]) - logits[r, tokens[r]]; with grad, grad[r] = scale (softmax - onehot). */
 void vk_categorical_nll(const float *logits, const int *tokens, long rows, long v, float scale, float *grad, float *nll);
 /* Heads of real-valued frames x [rows, d]: nll[r] = -log p(x_r | params_r) and, with grad,
