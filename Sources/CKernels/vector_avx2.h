@@ -16,7 +16,6 @@ typedef __m256 VM;
 __m256 Sleef_expf8_u10avx2(__m256);
 __m256 Sleef_logf8_u10avx2(__m256);
 __m256 Sleef_log1pf8_u10avx2(__m256);
-__m256 Sleef_expm1f8_u10avx2(__m256);
 __m256 Sleef_tanhf8_u10avx2(__m256);
 __m256 Sleef_sinf8_u10avx2(__m256);
 __m256 Sleef_cosf8_u10avx2(__m256);
@@ -60,7 +59,6 @@ static inline float vmaxall(VF a) {
 static inline VF vexp(VF a) { return Sleef_expf8_u10avx2(a); }
 static inline VF vlog(VF a) { return Sleef_logf8_u10avx2(a); }
 static inline VF vlog1p(VF a) { return Sleef_log1pf8_u10avx2(a); }
-static inline VF vexpm1(VF a) { return Sleef_expm1f8_u10avx2(a); }
 static inline VF vtanh(VF a) { return Sleef_tanhf8_u10avx2(a); }
 static inline VF vsin(VF a) { return Sleef_sinf8_u10avx2(a); }
 static inline VF vcos(VF a) { return Sleef_cosf8_u10avx2(a); }

@@ -17,7 +17,6 @@ typedef __mmask16 VM;
 __m512 Sleef_expf16_u10avx512f(__m512);
 __m512 Sleef_logf16_u10avx512f(__m512);
 __m512 Sleef_log1pf16_u10avx512f(__m512);
-__m512 Sleef_expm1f16_u10avx512f(__m512);
 __m512 Sleef_tanhf16_u10avx512f(__m512);
 __m512 Sleef_sinf16_u10avx512f(__m512);
 __m512 Sleef_cosf16_u10avx512f(__m512);
@@ -46,7 +45,6 @@ static inline float vmaxall(VF a) { return _mm512_reduce_max_ps(a); }
 static inline VF vexp(VF a) { return Sleef_expf16_u10avx512f(a); }
 static inline VF vlog(VF a) { return Sleef_logf16_u10avx512f(a); }
 static inline VF vlog1p(VF a) { return Sleef_log1pf16_u10avx512f(a); }
-static inline VF vexpm1(VF a) { return Sleef_expm1f16_u10avx512f(a); }
 static inline VF vtanh(VF a) { return Sleef_tanhf16_u10avx512f(a); }
 static inline VF vsin(VF a) { return Sleef_sinf16_u10avx512f(a); }
 static inline VF vcos(VF a) { return Sleef_cosf16_u10avx512f(a); }

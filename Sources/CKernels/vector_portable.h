@@ -27,7 +27,6 @@ static inline float vmaxall(VF a) { return a; }
 static inline VF vexp(VF a) { return expf(a); }
 static inline VF vlog(VF a) { return logf(a); }
 static inline VF vlog1p(VF a) { return log1pf(a); }
-static inline VF vexpm1(VF a) { return expm1f(a); }
 static inline VF vtanh(VF a) { return tanhf(a); }
 static inline VF vsin(VF a) { return sinf(a); }
 static inline VF vcos(VF a) { return cosf(a); }

@@ -24,7 +24,7 @@ const char *vk_environment_problem(void);
 /* Activations in place over n floats; backward scales d by f'(pre) expressed through y = f(pre). */
 void vk_relu_forward(float *x, long n);
 void vk_relu_backward(const float *y, float *d, long n);
-void vk_elu_forward(float *x, long n);                     /* x > 0 ? x : expm1(x) */
+void vk_elu_forward(float *x, long n);                     /* x > 0 ? x : exp(x) - 1 */
 void vk_elu_backward(const float *y, float *d, long n);    /* d *= y > 0 ? 1 : y + 1 */
 void vk_tanh_forward(float *x, long n);
 void vk_tanh_backward(const float *y, float *d, long n);   /* d *= 1 - y^2 */
