@@ -1,6 +1,6 @@
-/* The vector layer of the AVX2+FMA path: 8 floats, lane masks as float vectors, SLEEF's 1-ulp
- * AVX2 functions. Compiled for AVX2 by target attributes (see vector_avx512.h for why the SLEEF
- * functions are declared here). */
+/* The vector layer of the AVX2+FMA path: 8 floats, lane masks as float vectors, SLEEF's AVX2
+ * functions (1 ulp, tanh 3.5). Compiled for AVX2 by target attributes (see vector_avx512.h for
+ * why the SLEEF functions are declared here). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@ typedef __m256 VM;
 __m256 Sleef_expf8_u10avx2(__m256);
 __m256 Sleef_logf8_u10avx2(__m256);
 __m256 Sleef_log1pf8_u10avx2(__m256);
-__m256 Sleef_tanhf8_u10avx2(__m256);
+__m256 Sleef_tanhf8_u35avx2(__m256);
 __m256 Sleef_sinf8_u10avx2(__m256);
 __m256 Sleef_cosf8_u10avx2(__m256);
 
@@ -59,7 +59,8 @@ static inline float vmaxall(VF a) {
 static inline VF vexp(VF a) { return Sleef_expf8_u10avx2(a); }
 static inline VF vlog(VF a) { return Sleef_logf8_u10avx2(a); }
 static inline VF vlog1p(VF a) { return Sleef_log1pf8_u10avx2(a); }
-static inline VF vtanh(VF a) { return Sleef_tanhf8_u10avx2(a); }
+/* tanh within 3.5 ulp, as on the AVX-512 path (vector_avx512.h). */
+static inline VF vtanh(VF a) { return Sleef_tanhf8_u35avx2(a); }
 static inline VF vsin(VF a) { return Sleef_sinf8_u10avx2(a); }
 static inline VF vcos(VF a) { return Sleef_cosf8_u10avx2(a); }
 static inline VF vsqrt(VF a) { return _mm256_sqrt_ps(a); }

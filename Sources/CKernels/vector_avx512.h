@@ -1,4 +1,4 @@
-/* The vector layer of the AVX-512 path: 16 floats, masks, SLEEF's 1-ulp AVX-512 functions. The
+/* The vector layer of the AVX-512 path: 16 floats, masks, SLEEF's AVX-512 functions (1 ulp, tanh 3.5). The
  * whole file is compiled for AVX-512 by target attributes, so one binary runs on every CPU and
  * this code only where vk_set_path allowed it. sleef.h declares its AVX-512 functions only when
  * the compiler targets AVX-512 globally, so the ones used are declared here as sleef.h does. */
@@ -17,7 +17,7 @@ typedef __mmask16 VM;
 __m512 Sleef_expf16_u10avx512f(__m512);
 __m512 Sleef_logf16_u10avx512f(__m512);
 __m512 Sleef_log1pf16_u10avx512f(__m512);
-__m512 Sleef_tanhf16_u10avx512f(__m512);
+__m512 Sleef_tanhf16_u35avx512f(__m512);
 __m512 Sleef_sinf16_u10avx512f(__m512);
 __m512 Sleef_cosf16_u10avx512f(__m512);
 
@@ -45,7 +45,8 @@ static inline float vmaxall(VF a) { return _mm512_reduce_max_ps(a); }
 static inline VF vexp(VF a) { return Sleef_expf16_u10avx512f(a); }
 static inline VF vlog(VF a) { return Sleef_logf16_u10avx512f(a); }
 static inline VF vlog1p(VF a) { return Sleef_log1pf16_u10avx512f(a); }
-static inline VF vtanh(VF a) { return Sleef_tanhf16_u10avx512f(a); }
+/* tanh within 3.5 ulp: 14 ns a vector here against 38 for the 1-ulp one (the GRU's n gate, the LSTM). */
+static inline VF vtanh(VF a) { return Sleef_tanhf16_u35avx512f(a); }
 static inline VF vsin(VF a) { return Sleef_sinf16_u10avx512f(a); }
 static inline VF vcos(VF a) { return Sleef_cosf16_u10avx512f(a); }
 static inline VF vsqrt(VF a) { return _mm512_sqrt_ps(a); }
