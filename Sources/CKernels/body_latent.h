@@ -75,7 +75,7 @@ static inline void vk_ranges_store(const vk_ranges *r, float *out) {
  *     KL_j = -log ratio + (ratio^2 + a^2) / 2 - 1/2
  * (log(sp / sq) = -log ratio and (sq^2 + (mq - mp)^2) / (2 sp^2) = (ratio^2 + a^2) / 2). kl and
  * penalty as vk_gaussian_kl; with dq, writes scale * d penalty / d (a, ratio) (ratio still as
- * d/d ratio); the prior gets no gradient from it. With ranges, the latent ranges (vk_ranges) from
+ * d/d ratio); the prior gets no gradient from it. Also the latent ranges (vk_ranges) from
  * sigma_q = sp ratio: sigma_p = sigma_q / ratio, and |mu_q - mu_p| / sigma_p = |a|. */
 void VK_SUFFIX(residual_kl)(const float *q, const float *sigma_q, long rows, long zw, float floor, float free_nats, float scale, float *dq,
                             float *kl, float *penalty, float *ranges) {
@@ -89,10 +89,8 @@ void VK_SUFFIX(residual_kl)(const float *q, const float *sigma_q, long rows, lon
             VF ratio, sigmoid, a = vk_get(row, j, zw, 0);
             vsoftplus_sigmoid(vk_get(row + zw, j, zw, 0), &ratio, &sigmoid);
             ratio = vadd(ratio, vset(floor));
-            if (ranges) {
-                VF sq = vk_get(sqr, j, zw, 1.0f);
-                vk_ranges_add(&extremes, valid, sq, vdiv(sq, ratio), vabs(a));
-            }
+            VF sq = vk_get(sqr, j, zw, 1.0f);
+            vk_ranges_add(&extremes, valid, sq, vdiv(sq, ratio), vabs(a));
             VF klj = vsub(vmul(vadd(vmul(ratio, ratio), vmul(a, a)), vset(0.5f)), vadd(vlog(ratio), vset(0.5f)));
             VM active = vge(klj, vset(free_nats));
             total = vadd(total, vselect(valid, klj, vset(0.0f)));
@@ -106,7 +104,7 @@ void VK_SUFFIX(residual_kl)(const float *q, const float *sigma_q, long rows, lon
         kl[r] = vsum(total);
         penalty[r] = vsum(floored);
     }
-    if (ranges) vk_ranges_store(&extremes, ranges);
+    vk_ranges_store(&extremes, ranges);
 }
 
 /* The residual posterior's path z = mu_p + sp (a + ratio eps), given dz and dq = [d a, d ratio]
@@ -173,7 +171,7 @@ void VK_SUFFIX(gaussian_kl)(const float *q, const float *sigma_q, const float *p
                 sp = vadd(sp, vset(floor));
             }
             VF diff = vsub(mq, mp), w = vdiv(vset(1.0f), vmul(sp, sp));
-            if (ranges) vk_ranges_add(&extremes, valid, sq, sp, vdiv(vabs(diff), sp));
+            vk_ranges_add(&extremes, valid, sq, sp, vdiv(vabs(diff), sp));
             VF spread = vadd(vmul(sq, sq), vmul(diff, diff));
             VF klj = vsub(vadd(vlog(vdiv(sp, sq)), vmul(vmul(spread, vset(0.5f)), w)), vset(0.5f));
             VM active = vge(klj, vset(free_nats));
@@ -193,5 +191,5 @@ void VK_SUFFIX(gaussian_kl)(const float *q, const float *sigma_q, const float *p
         kl[r] = vsum(total);
         penalty[r] = vsum(floored);
     }
-    if (ranges) vk_ranges_store(&extremes, ranges);
+    vk_ranges_store(&extremes, ranges);
 }

@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed steps per measurement.") var steps = 10
     @Option(parsing: .unconditional, help: "Untimed steps before each measurement.") var warmup = 2
     @Option(parsing: .unconditional, help: "Interleaved rounds of measurement; the figures are their medians.") var rounds = 3
-    @Flag(help: "Also time each phase of the step (data, noise, forward and backward passes, allreduce, Adam) in one more measurement, and print where a step's time goes.") var phases = false
+    @Flag(help: "Also time each phase of the step (data, noise, forward and backward passes, allreduce, Adam) in one more measurement, and print where a step's time goes (with --json: phase_ms_per_step).") var phases = false
     @Flag(help: "Print only one JSON line with every figure (for scripts such as launch/bench).") var json = false
     @OptionGroup var cluster: ClusterOptions
 

@@ -174,7 +174,8 @@ public struct Benchmark {
         }
         if rounds > 1 { say("(medians of \(rounds) rounds)") }
         if let phaseTimes {
-            Self.phaseLines(phaseTimes, steps: steps, batch: training.globalBatch, ranks: world.size).forEach(say)
+            Self.phaseLines(phaseTimes, steps: steps, batch: training.globalBatch, ranks: world.size,
+                            residualPosterior: config.residualPosterior).forEach(say)
         }
         return Report(preset: name, parameters: vrnn.parameterCount, ranks: world.size, globalBatch: training.globalBatch,
                       window: training.window, rounds: rounds, charStepsPerSecond1: single, charStepsPerSecondN: rate,

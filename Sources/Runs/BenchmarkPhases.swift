@@ -17,16 +17,19 @@ extension Benchmark {
         return phases.millisecondsPerStep
     }
 
-    /// The report's lines for `phases`: one per phase, with its share of the step.
-    static func phaseLines(_ phases: [(phase: StepPhases.Phase, ms: Double)], steps: Int, batch: Int, ranks: Int) -> [String] {
+    /// The report's lines for `phases`: one per phase, with its share of the step. The residual
+    /// posterior's prior runs inside the time loops, which a last line says.
+    static func phaseLines(_ phases: [(phase: StepPhases.Phase, ms: Double)], steps: Int, batch: Int, ranks: Int,
+                           residualPosterior: Bool) -> [String] {
         let total = phases.reduce(0) { $0 + $1.ms }
         let width = phases.map(\.phase.label.count).max() ?? 0
         var lines = [String(format: "where a step's time goes (rank 0, %d step%@ of G=%d over %d rank%@): %.1f ms per step",
                             steps, steps == 1 ? "" : "s", batch, ranks, ranks == 1 ? "" : "s", total)]
         for (phase, ms) in phases {
             let name = phase.label.padding(toLength: width, withPad: " ", startingAt: 0)
-            lines.append(String(format: "  %@  %8.2f ms  %5.1f %%", name, ms, total > 0 ? 100 * ms / total : 0))
+            lines.append(String(format: "  %@  %9.3f ms  %5.1f %%", name, ms, total > 0 ? 100 * ms / total : 0))
         }
+        if residualPosterior { lines.append("  (the residual posterior's prior runs step by step: its time is in the time loops)") }
         return lines
     }
 }

@@ -14,16 +14,16 @@ public final class StepPhases {
         public var label: String {
             switch self {
             case .data: return "reading the window"
-            case .noise: return "latent noise, dropout masks"
+            case .noise: return "latent noise, dropout masks, gradient zeroed"
             case .inputs: return "forward: weights transposed, phi_x or token tables"
             case .forwardLoop: return "forward: time loop"
-            case .priorDecoderForward: return "forward: prior and decoder, batched"
+            case .priorDecoderForward: return "forward: decoder and prior, batched"
             case .losses: return "losses and their gradients"
             case .priorDecoderBackward: return "backward: decoder and prior, batched"
             case .backwardLoop: return "backward: time loop"
             case .weightGradients: return "backward: weight gradients"
             case .inputGradients: return "backward: phi_x or token tables"
-            case .allreduce: return "gradient allreduce, loss sums"
+            case .allreduce: return "gradient and loss allreduce, with the wait for the slowest rank"
             case .update: return "clipping, Adam, the rest"
             }
         }

@@ -101,47 +101,54 @@ final class KernelPathTests: XCTestCase {
         }
     }
 
+    /// Sampling, KL, ranges and backward of both posteriors. The raw sigmas are also shifted
+    /// down and up (sigmas of 0.003-0.13 and 2-6), so that a lane past zw let into the ranges
+    /// (sigma_q 1, sigma_p 0.69 there) would move an extreme.
     func testLatentGaussians() {
         for zw in widths {
-            let rows = 4
-            let q = random(rows * 2 * zw, seed: 8, scale: 2), p = random(rows * 2 * zw, seed: 9, scale: 2)
-            let eps = random(rows * zw, seed: 10), dz = random(rows * zw, seed: 11)
-            for prior in [true, false] {
-                compare("latent zw=\(zw) prior=\(prior)") {
-                    var z = [Float](repeating: 0, count: rows * zw), sigma = z, slope = z
-                    var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq
-                    var kl = [Float](repeating: 0, count: rows), penalty = kl, ranges = [Float](repeating: 0, count: 5)
-                    vk_sample_latent(q, eps, &z, &sigma, &slope, rows, zw, 1e-4)
-                    dp.withUnsafeMutableBufferPointer { dpBuffer in
-                        p.withUnsafeBufferPointer { pBuffer in
-                            vk_gaussian_kl(q, sigma, prior ? pBuffer.baseAddress : nil, rows, zw, 1e-4, 0.3, 0.5, &dq,
-                                           prior ? dpBuffer.baseAddress : nil, &kl, &penalty, &ranges)
+            for shift: Float in [0, -4, 4] {
+                let rows = 4
+                // Rows [mu or a (zw), raw (zw)], raw shifted.
+                let shifted = { (x: [Float]) in x.enumerated().map { $0.offset % (2 * zw) >= zw ? $0.element + shift : $0.element } }
+                let q = shifted(random(rows * 2 * zw, seed: 8, scale: 2)), p = shifted(random(rows * 2 * zw, seed: 9, scale: 2))
+                let eps = random(rows * zw, seed: 10), dz = random(rows * zw, seed: 11)
+                for prior in [true, false] {
+                    compare("latent zw=\(zw) shift=\(shift) prior=\(prior)") {
+                        var z = [Float](repeating: 0, count: rows * zw), sigma = z, slope = z
+                        var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq
+                        var kl = [Float](repeating: 0, count: rows), penalty = kl, ranges = [Float](repeating: 0, count: 5)
+                        vk_sample_latent(q, eps, &z, &sigma, &slope, rows, zw, 1e-4)
+                        dp.withUnsafeMutableBufferPointer { dpBuffer in
+                            p.withUnsafeBufferPointer { pBuffer in
+                                vk_gaussian_kl(q, sigma, prior ? pBuffer.baseAddress : nil, rows, zw, 1e-4, 0.3, 0.5, &dq,
+                                               prior ? dpBuffer.baseAddress : nil, &kl, &penalty, &ranges)
+                            }
                         }
+                        // mu_q is q's first half.
+                        let mu = (0..<rows).flatMap { r in q[(r * 2 * zw)..<(r * 2 * zw + zw)] }
+                        checkRanges(ranges, mu: mu, sigma: sigma, prior: prior ? p : nil, rows: rows, zw: zw, "gaussian zw=\(zw) shift=\(shift)")
+                        vk_reparameterisation_backward(slope, dz, eps, &dq, rows, zw)
+                        return [z, sigma, slope, dq, dp, kl, penalty, ranges]
                     }
-                    // mu_q is q's first half.
-                    let mu = (0..<rows).flatMap { r in q[(r * 2 * zw)..<(r * 2 * zw + zw)] }
-                    checkRanges(ranges, mu: mu, sigma: sigma, prior: prior ? p : nil, rows: rows, zw: zw, "gaussian zw=\(zw)")
-                    vk_reparameterisation_backward(slope, dz, eps, &dq, rows, zw)
-                    return [z, sigma, slope, dq, dp, kl, penalty, ranges]
-                }
-                compare("residual latent zw=\(zw) prior=\(prior)") {
-                    var z = [Float](repeating: 0, count: rows * zw), sigma = z, slope = z
-                    var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq
-                    var kl = [Float](repeating: 0, count: rows), penalty = kl, ranges = [Float](repeating: 0, count: 5)
-                    p.withUnsafeBufferPointer { pBuffer in
-                        let pp = prior ? pBuffer.baseAddress : nil
-                        vk_sample_latent_residual(q, pp, eps, &z, &sigma, &slope, rows, zw, 1e-4)
-                        vk_residual_kl(q, sigma, rows, zw, 1e-4, 0.3, 0.5, &dq, &kl, &penalty, &ranges)
-                        dp.withUnsafeMutableBufferPointer { vk_residual_backward(q, pp, eps, slope, dz, &dq, $0.baseAddress, rows, zw, 1e-4) }
+                    compare("residual latent zw=\(zw) shift=\(shift) prior=\(prior)") {
+                        var z = [Float](repeating: 0, count: rows * zw), sigma = z, slope = z
+                        var dq = [Float](repeating: 0, count: rows * 2 * zw), dp = dq
+                        var kl = [Float](repeating: 0, count: rows), penalty = kl, ranges = [Float](repeating: 0, count: 5)
+                        p.withUnsafeBufferPointer { pBuffer in
+                            let pp = prior ? pBuffer.baseAddress : nil
+                            vk_sample_latent_residual(q, pp, eps, &z, &sigma, &slope, rows, zw, 1e-4)
+                            vk_residual_kl(q, sigma, rows, zw, 1e-4, 0.3, 0.5, &dq, &kl, &penalty, &ranges)
+                            dp.withUnsafeMutableBufferPointer { vk_residual_backward(q, pp, eps, slope, dz, &dq, $0.baseAddress, rows, zw, 1e-4) }
+                        }
+                        // mu_q = mu_p + sigma_p a.
+                        let mu = (0..<rows * zw).map { i -> Float in
+                            let r = i / zw, j = i % zw
+                            let mp = prior ? p[r * 2 * zw + j] : 0, sp = prior ? softplus(p[r * 2 * zw + zw + j]) + 1e-4 : 1
+                            return mp + sp * q[r * 2 * zw + j]
+                        }
+                        checkRanges(ranges, mu: mu, sigma: sigma, prior: prior ? p : nil, rows: rows, zw: zw, "residual zw=\(zw) shift=\(shift)")
+                        return [z, sigma, slope, dq, dp, kl, penalty, ranges]
                     }
-                    // mu_q = mu_p + sigma_p a.
-                    let mu = (0..<rows * zw).map { i -> Float in
-                        let r = i / zw, j = i % zw
-                        let mp = prior ? p[r * 2 * zw + j] : 0, sp = prior ? softplus(p[r * 2 * zw + zw + j]) + 1e-4 : 1
-                        return mp + sp * q[r * 2 * zw + j]
-                    }
-                    checkRanges(ranges, mu: mu, sigma: sigma, prior: prior ? p : nil, rows: rows, zw: zw, "residual zw=\(zw)")
-                    return [z, sigma, slope, dq, dp, kl, penalty, ranges]
                 }
             }
         }
@@ -174,6 +181,26 @@ final class KernelPathTests: XCTestCase {
                 var grad = [Float](repeating: 0, count: rows * v), nll = [Float](repeating: 0, count: rows)
                 vk_categorical_nll(logits, tokens, rows, v, 0.25, &grad, &nll)
                 return [grad, nll]
+            }
+        }
+    }
+
+    /// A row whose largest logit is infinite: +inf gives an infinite NLL, the finite logits no
+    /// gradient but the one-hot part, the infinite one NaN; a row of -inf gives NaN throughout.
+    func testCategoricalNLLWithInfiniteLogits() {
+        for path in KernelPath.supported {
+            XCTAssertTrue(KernelPath.select(path))
+            for v in [3, 20] {
+                var logits = [Float](repeating: 0.5, count: 2 * v)
+                logits[1] = .infinity
+                for i in v..<2 * v { logits[i] = -.infinity }
+                var grad = [Float](repeating: 7, count: 2 * v), nll = [Float](repeating: 7, count: 2)
+                vk_categorical_nll(logits, [0, 0], 2, v, 0.25, &grad, &nll)
+                XCTAssertEqual(nll[0], .infinity, "\(path.name) v=\(v)")
+                XCTAssertEqual(grad[0], -0.25, "\(path.name) v=\(v): the token's one-hot part")
+                XCTAssertTrue(grad[1].isNaN, "\(path.name) v=\(v)")
+                XCTAssertTrue((2..<v).allSatisfy { grad[$0] == 0 }, "\(path.name) v=\(v): \(grad[..<v])")
+                XCTAssertTrue(nll[1].isNaN && grad[v...].allSatisfy(\.isNaN), "\(path.name) v=\(v): \(nll) \(grad[v...])")
             }
         }
     }

@@ -57,8 +57,8 @@ void vk_sample_latent(const float *q, const float *eps, float *z, float *sigma, 
 void vk_sample_latent_residual(const float *q, const float *p, const float *eps, float *z, float *sigma, float *slope,
                                long rows, long zw, float floor);
 /* Its KL, KL_j = -log ratio + (ratio^2 + a^2) / 2 - 1/2 with ratio = softplus(b) + floor; kl,
- * penalty and free nats as vk_gaussian_kl; with dq, scale * d penalty / d (a, ratio). With
- * ranges, also the latent ranges as vk_gaussian_kl's from sigma_q (vk_sample_latent_residual's):
+ * penalty and free nats as vk_gaussian_kl; with dq, scale * d penalty / d (a, ratio). Also the
+ * latent ranges as vk_gaussian_kl's, from sigma_q (vk_sample_latent_residual's):
  * sigma_p = sigma_q / ratio and |mu_q - mu_p| / sigma_p = |a|. */
 void vk_residual_kl(const float *q, const float *sigma_q, long rows, long zw, float floor, float free_nats, float scale, float *dq,
                     float *kl, float *penalty, float *ranges);
@@ -74,10 +74,10 @@ void vk_reparameterisation_backward(const float *slope, const float *dz, const f
  *     KL_j = log sp - log sq + (sq^2 + (mq - mp)^2) / (2 sp^2) - 1/2
  * kl[r] = sum_j KL_j, penalty[r] = sum_j max(KL_j, free_nats). With dq (and dp), writes
  * scale * d penalty / d (mu_q, sigma_q) into dq (sigma still as d/d sigma) and
- * scale * d penalty / d (mu_p, raw_p) into dp; a dimension under its free nats gets none. */
-/* With ranges (5 floats, else NULL), also writes the latent ranges over the rows, from the values
- * the KL has at hand: [min sigma_q, max sigma_q, min sigma_p, max sigma_p,
- * max |mu_q - mu_p| / sigma_p] (LatentRanges), sigma_p = softplus(raw_p) + floor or 1 for N(0, I). */
+ * scale * d penalty / d (mu_p, raw_p) into dp; a dimension under its free nats gets none.
+ * Also writes the latent ranges over the rows into ranges (5 floats), from the values the KL
+ * has at hand: [min sigma_q, max sigma_q, min sigma_p, max sigma_p, max |mu_q - mu_p| / sigma_p]
+ * (LatentRanges), sigma_p = softplus(raw_p) + floor or 1 for N(0, I). */
 void vk_gaussian_kl(const float *q, const float *sigma_q, const float *p, long rows, long zw, float floor, float free_nats, float scale,
                     float *dq, float *dp, float *kl, float *penalty, float *ranges);
 /* rows rows of count standard normals from Philox4x32-10 under key (k0, k1): row i from the blocks
@@ -86,7 +86,8 @@ void vk_gaussian_kl(const float *q, const float *sigma_q, const float *p, long r
  * u(w) = (w + 1/2) 2^-32, r = sqrt(-2 log u), a = 2 pi u. */
 void vk_philox_normal_rows(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, float *out, long count, long rows,
                            long stride);
-/* nll[r] = logsumexp(logits[r]) - logits[r, tokens[r]]; with grad, grad[r] = scale (softmax - onehot). */
+/* nll[r] = logsumexp(logits[r]) - logits[r, tokens[r]]; with grad, grad[r] = scale (softmax - onehot).
+ * grad must not alias logits (it holds the exponentials while a row is read). */
 void vk_categorical_nll(const float *logits, const int *tokens, long rows, long v, float scale, float *grad, float *nll);
 /* Heads of real-valued frames x [rows, d]: nll[r] = -log p(x_r | params_r) and, with grad,
  * grad[r] = scale * d nll / d params_r (sigma = softplus(raw) + floor throughout).
