@@ -72,6 +72,8 @@ public struct Benchmark {
         /// With `--phases`: rank 0's milliseconds per step of the N-rank run, by phase
         /// (StepPhases.Phase.key).
         public var phaseMsPerStep: [String: Double]?
+        /// With `--phases`: each rank's allreduce phase in ms per step, the wait for the slowest included.
+        public var phaseAllreduceMsByRank: [Double]?
 
         enum CodingKeys: String, CodingKey {
             case preset, parameters, ranks, window, rounds, gflops, cpu
@@ -83,7 +85,7 @@ public struct Benchmark {
             case sharingEfficiency = "sharing_efficiency", synchronisationEfficiency = "synchronisation_efficiency"
             case paceEfficiency = "pace_efficiency"
             case gradientAllreduceMs = "gradient_allreduce_ms", smallAllreduceMs = "small_allreduce_ms"
-            case phaseMsPerStep = "phase_ms_per_step"
+            case phaseMsPerStep = "phase_ms_per_step", phaseAllreduceMsByRank = "phase_allreduce_ms_by_rank"
         }
     }
 
@@ -185,7 +187,8 @@ public struct Benchmark {
                       sharingEfficiency: sharing, synchronisationEfficiency: synchronisation, paceEfficiency: pace,
                       gradientAllreduceMs: 1e3 * gradientAllreduce, smallAllreduceMs: 1e3 * smallAllreduce,
                       kernelPath: KernelPath.active.name, blasKernel: BLASInfo.coreName, cpu: Self.cpuModel,
-                      phaseMsPerStep: phaseTimes.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.phase.key, $0.ms) }) })
+                      phaseMsPerStep: phaseTimes.map { Dictionary(uniqueKeysWithValues: $0.byPhase.map { ($0.phase.key, $0.ms) }) },
+                      phaseAllreduceMsByRank: phaseTimes?.allreduceByRank)
     }
 
     /// The CPU's model name from /proc/cpuinfo ("unknown" elsewhere).

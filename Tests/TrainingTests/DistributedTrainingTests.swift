@@ -198,7 +198,8 @@ final class DistributedTrainingTests: XCTestCase {
         let arguments = ["bench", "--preset", "tiny", "--steps", "6", "--warmup", "1", "--rounds", "1", "--phases"]
         let text = try MPIRun.run(ranks: 2, arguments)
         XCTAssertEqual(text.status, 0, text.stderr)
-        for expected in ["where a step's time goes (rank 0, 6 steps of G=8 over 2 ranks)"] + StepPhases.Phase.allCases.map(\.label) {
+        for expected in ["where a step's time goes (rank 0, 6 steps of G=8 over 2 ranks)", "the allreduce phase rank by rank: "]
+                + StepPhases.Phase.allCases.map(\.label) {
             XCTAssertTrue(text.stdout.contains(expected), "missing \(expected) in:\n\(text.stdout)")
         }
         let result = try MPIRun.run(ranks: 2, arguments + ["--json"])
@@ -209,6 +210,11 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertEqual(Set(phases.keys), Set(StepPhases.Phase.allCases.map(\.key)))
         // Every phase does some work in every step: a phase never marked would show 0.
         XCTAssertTrue(phases.values.allSatisfy { $0 > 0 && $0.isFinite }, "\(phases)")
+        // Every rank's allreduce phase, rank 0's the one above.
+        let waits = try XCTUnwrap(report["phase_allreduce_ms_by_rank"] as? [Double], String(line))
+        XCTAssertEqual(waits.count, 2)
+        XCTAssertEqual(waits[0], phases["allreduce"]!, accuracy: 1e-9)
+        XCTAssertTrue(waits.allSatisfy { $0 > 0 && $0.isFinite }, "\(waits)")
         // The phases tile the step: their sum is a step's time, which the rate also gives (a
         // separate measurement on a shared machine, hence the wide margin).
         let rate = try XCTUnwrap(report["char_steps_per_s_n"] as? Double)
