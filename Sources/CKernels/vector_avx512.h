@@ -1,7 +1,8 @@
-/* The vector layer of the AVX-512 path: 16 floats, masks, SLEEF's AVX-512 functions (1 ulp, tanh 3.5). The
- * whole file is compiled for AVX-512 by target attributes, so one binary runs on every CPU and
- * this code only where vk_set_path allowed it. sleef.h declares its AVX-512 functions only when
- * the compiler targets AVX-512 globally, so the ones used are declared here as sleef.h does. */
+/* The vector layer of the AVX-512 path: 16 floats, masks, SLEEF's AVX-512 functions (1 ulp,
+ * tanh 3.5). The whole file is compiled for AVX-512 by target attributes, so one binary runs on
+ * every CPU and this code only where vk_set_path allowed it. sleef.h declares its AVX-512
+ * functions only when the compiler targets AVX-512 globally, so the ones used are declared here
+ * as sleef.h does. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
