@@ -59,8 +59,14 @@ public struct Benchmark {
         /// and of the N-rank rate over that side-by-side rate.
         public var sharingEfficiency: Double
         public var synchronisationEfficiency: Double
-        /// The median of the N-rank rate over N times the slowest rank's rate side by side.
-        public var paceEfficiency: Double
+        /// The N-rank run from inside (medians over rounds): each rank's milliseconds a step
+        /// computing and in collectives (the collectives' cost and the wait for the slowest rank);
+        /// the ranks' mean compute over the slowest's (what unequal speeds leave), and the slowest
+        /// rank's compute over the step (what the collectives leave). 1 on one rank.
+        public var computeMsByRank: [Double]
+        public var collectiveMsByRank: [Double]
+        public var balanceEfficiency: Double
+        public var collectiveEfficiency: Double
         /// One allreduce of the whole gradient (4 bytes per parameter), alone: what a step pays
         /// the network (median of 5, milliseconds; 0 on one rank).
         public var gradientAllreduceMs: Double
@@ -83,7 +89,8 @@ public struct Benchmark {
             case sgemmCeilingGflops = "sgemm_ceiling_gflops", percentOfSgemm = "percent_of_sgemm"
             case weakScalingEfficiency = "weak_scaling_efficiency", kernelPath = "kernel_path", blasKernel = "blas_kernel"
             case sharingEfficiency = "sharing_efficiency", synchronisationEfficiency = "synchronisation_efficiency"
-            case paceEfficiency = "pace_efficiency"
+            case computeMsByRank = "compute_ms_by_rank", collectiveMsByRank = "collective_ms_by_rank"
+            case balanceEfficiency = "balance_efficiency", collectiveEfficiency = "collective_efficiency"
             case gradientAllreduceMs = "gradient_allreduce_ms", smallAllreduceMs = "small_allreduce_ms"
             case phaseMsPerStep = "phase_ms_per_step", phaseAllreduceMsByRank = "phase_allreduce_ms_by_rank"
         }
@@ -109,7 +116,7 @@ public struct Benchmark {
         // The N-rank trainer checks the model and the rank count; every rank agrees before going on.
         let together = try agreeing(world) { () throws -> Trainer in
             let vrnn = try VRNNModel(config)
-            return try Self.trainer(vrnn, training, world)
+            return try Self.trainer(vrnn, training, TimedCollective(world))   // its time in collectives
         }
         let vrnn = together.model
         let flopsPerCharStep = Self.flopsPerCharStep(vrnn)
@@ -149,7 +156,9 @@ public struct Benchmark {
         let singleCPU = Self.median(measured.map(\.meanAloneCPU))
         let efficiency = Self.median(measured.map(\.efficiency))
         let sharing = Self.median(measured.map(\.sharing)), synchronisation = Self.median(measured.map(\.synchronisation))
-        let pace = Self.median(measured.map(\.pace))
+        let balance = Self.median(measured.map(\.balance)), collectives = Self.median(measured.map(\.collectives))
+        let computeByRank = (0..<world.size).map { r in Self.median(measured.map { $0.computeMs[r] }) }
+        let collectiveByRank = (0..<world.size).map { r in Self.median(measured.map { $0.stepMs - $0.computeMs[r] }) }
         // 3. The collectives alone, with no compute between them: what the network costs a step.
         let gradient = FloatBuffer(count: vrnn.parameterCount)
         let gradientAllreduce = Self.medianSeconds(world) { world.allreduceSum(gradient) }
@@ -169,8 +178,11 @@ public struct Benchmark {
                        world.size, training.globalBatch, rate, rate / n, rate / n * flopsPerCharStep / 1e9))
             say(String(format: "weak-scaling efficiency 1 -> %d ranks: %.1f %% (%.2fx one rank)", world.size, 100 * efficiency, n * efficiency))
             say(String(format: "  sharing the machine leaves %.1f %% (the ranks side by side, no collectives); the synchronous step "
-                           + "%.1f %% of that, and %.1f %% of %d x the slowest rank side by side", 100 * sharing, 100 * synchronisation,
-                           100 * pace, world.size))
+                           + "%.1f %% of that", 100 * sharing, 100 * synchronisation))
+            say("  inside the \(world.size)-rank run, ms a step rank by rank: computing " + Self.list(computeByRank)
+                + ", in collectives " + Self.list(collectiveByRank)
+                + String(format: "; unequal speeds leave %.1f %% (the ranks' mean compute over the slowest's), the collectives "
+                         + "%.1f %% (the slowest's compute over the step)", 100 * balance, 100 * collectives))
             say(String(format: "allreduce of the gradient (%.1f MB): %.2f ms; of two numbers: %.3f ms",
                        Double(4 * vrnn.parameterCount) / 1e6, 1e3 * gradientAllreduce, 1e3 * smallAllreduce))
         }
@@ -184,12 +196,16 @@ public struct Benchmark {
                       aloneByRank: aloneByRank, charStepsPerCPUSecond1: singleCPU, hostStealPercent: steal,
                       efficiencyByRound: measured.map(\.efficiency), gflops: gflops,
                       sgemmCeilingGflops: ceiling, percentOfSgemm: 100 * gflops / ceiling, weakScalingEfficiency: efficiency,
-                      sharingEfficiency: sharing, synchronisationEfficiency: synchronisation, paceEfficiency: pace,
+                      sharingEfficiency: sharing, synchronisationEfficiency: synchronisation, computeMsByRank: computeByRank,
+                      collectiveMsByRank: collectiveByRank, balanceEfficiency: balance, collectiveEfficiency: collectives,
                       gradientAllreduceMs: 1e3 * gradientAllreduce, smallAllreduceMs: 1e3 * smallAllreduce,
                       kernelPath: KernelPath.active.name, blasKernel: BLASInfo.coreName, cpu: Self.cpuModel,
                       phaseMsPerStep: phaseTimes.map { Dictionary(uniqueKeysWithValues: $0.byPhase.map { ($0.phase.key, $0.ms) }) },
                       phaseAllreduceMsByRank: phaseTimes?.allreduceByRank)
     }
+
+    /// "1.2, 3.4": milliseconds for a report line.
+    static func list(_ values: [Double]) -> String { values.map { String(format: "%.1f", $0) }.joined(separator: ", ") }
 
     /// The CPU's model name from /proc/cpuinfo ("unknown" elsewhere).
     static var cpuModel: String {
@@ -222,14 +238,26 @@ public struct Benchmark {
         return try Trainer(model: model, config: training, data: data, collective: collective)
     }
 
-    /// Character-steps of the whole run (all ranks) per second, timed between barriers: `warmup`
-    /// untimed steps, then timed ones until `steps` are done and at least `seconds` have passed.
-    /// `cpu` is the same per CPU second of this process (HostClock): what one rank alone gets
-    /// from its core, whatever the host takes from it.
-    static func throughput(_ trainer: Trainer, steps: Int, seconds least: Double = 0, warmup: Int) -> (wall: Double, cpu: Double) {
+    /// One timed run: character-steps of the whole run (all ranks) per second of wall clock and
+    /// per CPU second of this process (HostClock: what one rank alone gets from its core, whatever
+    /// the host takes from it); a step's milliseconds, and those this rank spent in collectives
+    /// (0 unless the trainer's collective is a TimedCollective).
+    struct Rate {
+        var wall: Double
+        var cpu: Double
+        var stepMs: Double
+        var collectiveMs: Double
+    }
+
+    /// Times `trainer` between barriers: `warmup` untimed steps, then timed ones until `steps` are
+    /// done and at least `seconds` have passed. The closing barrier is timed: it holds the wait
+    /// for the slowest rank's last step.
+    static func throughput(_ trainer: Trainer, steps: Int, seconds least: Double = 0, warmup: Int) -> Rate {
         for _ in 0..<warmup { _ = trainer.trainStep() }
+        let timer = trainer.collective as? TimedCollective
         _ = trainer.collective.allreduceSum([0])
         let start = DispatchTime.now().uptimeNanoseconds, cpuStart = HostClock.processCPUSeconds()
+        let waitedBefore = timer?.seconds ?? 0
         var done = 0, seconds = 0.0
         repeat {
             _ = trainer.trainStep()
@@ -239,8 +267,10 @@ public struct Benchmark {
         let cpuSeconds = HostClock.processCPUSeconds() - cpuStart
         _ = trainer.collective.allreduceSum([0])
         seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let waited = (timer?.seconds ?? 0) - waitedBefore
         let charSteps = Double(done * trainer.config.globalBatch * trainer.config.window)
-        return (charSteps / seconds, charSteps / cpuSeconds)
+        return Rate(wall: charSteps / seconds, cpu: charSteps / cpuSeconds, stepMs: 1e3 * seconds / Double(done),
+                    collectiveMs: 1e3 * waited / Double(done))
     }
 
     /// Median of 5 timings of a collective `body` (after one untimed), each started together.

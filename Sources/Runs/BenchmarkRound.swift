@@ -3,13 +3,17 @@ import Training
 
 extension Benchmark {
     /// One round's rates in char-steps/s: each rank alone on its G/N streams, each rank while all
-    /// train at once without collectives (side by side), and all together on G.
+    /// train at once without collectives (side by side), and all together on G; and in the
+    /// together run, the milliseconds a step each rank spent computing (its step less its time in
+    /// collectives).
     struct Round {
         var alone: [Double]
         /// Each rank alone per CPU second of its process.
         var aloneCPU: [Double]
         var sideBySide: [Double]
         var together: Double
+        var computeMs: [Double]
+        var stepMs: Double
         var meanAlone: Double { alone.reduce(0, +) / Double(alone.count) }
         var meanAloneCPU: Double { aloneCPU.reduce(0, +) / Double(aloneCPU.count) }
         /// The N-rank rate over the sum of the ranks' rates alone: with identical cores, the rate
@@ -19,23 +23,30 @@ extension Benchmark {
         /// step leaves of that (together over side by side): efficiency is their product.
         var sharing: Double { sideBySide.reduce(0, +) / alone.reduce(0, +) }
         var synchronisation: Double { together / sideBySide.reduce(0, +) }
-        /// A synchronous step goes at the slowest rank's pace: the N-rank rate over N times the
-        /// slowest rank's side by side, what is left once uneven cores are set aside.
-        var pace: Double { together / (Double(sideBySide.count) * sideBySide.min()!) }
+        /// The synchronous step measured from inside, in the same run: every rank waits for the
+        /// slowest, so unequal speeds leave the ranks' mean compute over the slowest's (balance),
+        /// and the collectives' own cost leaves the slowest rank's compute over the step.
+        var balance: Double { computeMs.reduce(0, +) / Double(computeMs.count) / computeMs.max()! }
+        var collectives: Double { computeMs.max()! / stepMs }
 
         /// Measures one round (collective): every rank alone in turn on `solo` (its G/N streams)
         /// while the others wait idle; all side by side on `solo` with no collective, each for as
-        /// long as the slowest took alone, so that all are busy throughout; then `together`. On one
-        /// rank the three parts are one run.
+        /// long as the slowest took alone, so that all are busy throughout; then `together`, whose
+        /// collective should be a TimedCollective (its time in collectives). On one rank the three
+        /// parts are one run.
         static func measure(_ world: Collective, solo: Trainer, together: Trainer, steps: Int, warmup: Int) -> Round {
             guard world.size > 1 else {
                 let rate = Benchmark.throughput(together, steps: steps, warmup: warmup)
-                return Round(alone: [rate.wall], aloneCPU: [rate.cpu], sideBySide: [rate.wall], together: rate.wall)
+                return Round(alone: [rate.wall], aloneCPU: [rate.cpu], sideBySide: [rate.wall], together: rate.wall,
+                             computeMs: [rate.stepMs], stepMs: rate.stepMs)
             }
-            var alone = [Double](repeating: 0, count: world.size), aloneCPU = alone, sideBySide = alone
+            var alone = [Double](repeating: 0, count: world.size), aloneCPU = alone, sideBySide = alone, computeMs = alone
             for r in 0..<world.size {
                 _ = world.allreduceSum([0])
-                if r == world.rank { (alone[r], aloneCPU[r]) = Benchmark.throughput(solo, steps: steps, warmup: warmup) }
+                if r == world.rank {
+                    let rate = Benchmark.throughput(solo, steps: steps, warmup: warmup)
+                    (alone[r], aloneCPU[r]) = (rate.wall, rate.cpu)
+                }
             }
             alone = world.allreduceSum(alone)
             aloneCPU = world.allreduceSum(aloneCPU)
@@ -46,8 +57,11 @@ extension Benchmark {
             sideBySide[world.rank] = Benchmark.throughput(solo, steps: 1, seconds: longest, warmup: 0).wall
             sideBySide = world.allreduceSum(sideBySide)
             _ = world.allreduceSum([0])
-            return Round(alone: alone, aloneCPU: aloneCPU, sideBySide: sideBySide,
-                         together: Benchmark.throughput(together, steps: steps, warmup: warmup).wall)
+            let rate = Benchmark.throughput(together, steps: steps, warmup: warmup)
+            computeMs[world.rank] = rate.stepMs - rate.collectiveMs
+            computeMs = world.allreduceSum(computeMs)
+            return Round(alone: alone, aloneCPU: aloneCPU, sideBySide: sideBySide, together: rate.wall, computeMs: computeMs,
+                         stepMs: rate.stepMs)
         }
 
         func line(_ round: Int, flopsPerCharStep: Double) -> String {
@@ -57,7 +71,8 @@ extension Benchmark {
             }
             let beside = sideBySide.map { String(format: "%.0f", $0) }.joined(separator: ", ")
             return "round \(round), char-steps/s rank by rank: alone " + each + ", side by side " + beside
-                + String(format: "; together %.0f: %.1f %%", together, 100 * efficiency)
+                + String(format: "; together %.0f: %.1f %% (computing ", together, 100 * efficiency)
+                + Benchmark.list(computeMs) + String(format: " ms of a %.1f ms step)", stepMs)
         }
     }
 

@@ -165,6 +165,7 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         for expected in ["OpenBLAS kernel", "sgemm", "round 1, char-steps/s rank by rank: alone ", "round 2,", "side by side",
                          "1 rank, G=4:", "2 ranks, G=8:", "weak-scaling efficiency 1 -> 2 ranks", "sharing the machine leaves",
+                         "inside the 2-rank run, ms a step rank by rank: computing ", "unequal speeds leave",
                          "allreduce of the gradient", "(medians of 2 rounds)", "by CPU time: "] {
             XCTAssertTrue(result.stdout.contains(expected), "missing \(expected) in:\n\(result.stdout)")
         }
@@ -182,10 +183,20 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertEqual(rounds.count, 3)
         let efficiency = try XCTUnwrap(report["weak_scaling_efficiency"] as? Double)
         XCTAssertEqual(efficiency, rounds.sorted()[1], "the efficiency is the median of the rounds")
-        for key in ["sharing_efficiency", "synchronisation_efficiency", "pace_efficiency", "char_steps_per_s_1", "char_steps_per_s_n",
+        for key in ["sharing_efficiency", "synchronisation_efficiency", "char_steps_per_s_1", "char_steps_per_s_n",
                     "char_steps_per_cpu_s_1"] {
             let value = try XCTUnwrap(report[key] as? Double, key)
             XCTAssertTrue(value > 0 && value.isFinite, "\(key) = \(value)")
+        }
+        // Inside the 2-rank run: every rank computes, and waits in collectives for no negative
+        // time; the two shares it leaves are fractions.
+        let compute = try XCTUnwrap(report["compute_ms_by_rank"] as? [Double]), waits = try XCTUnwrap(report["collective_ms_by_rank"] as? [Double])
+        XCTAssertEqual(compute.count, 2)
+        XCTAssertEqual(waits.count, 2)
+        XCTAssertTrue(compute.allSatisfy { $0 > 0 && $0.isFinite } && waits.allSatisfy { $0 >= 0 && $0.isFinite }, "\(compute) \(waits)")
+        for key in ["balance_efficiency", "collective_efficiency"] {
+            let value = try XCTUnwrap(report[key] as? Double, key)
+            XCTAssertTrue(value > 0 && value <= 1, "\(key) = \(value)")
         }
         // Linux tells what the host took from the cores; a share of their time.
         let steal = try XCTUnwrap(report["host_steal_percent"] as? Double, "host_steal_percent")
