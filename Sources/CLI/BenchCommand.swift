@@ -3,7 +3,7 @@ import Cluster
 import Foundation
 import Runs
 
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: ParsableCommand, OptionChecks {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure training throughput at 1 rank and at N ranks, weak-scaling efficiency and the sgemm ceiling.",
@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print only one JSON line with every figure (for scripts such as launch/bench).") var json = false
     @OptionGroup var cluster: ClusterOptions
 
-    func validate() throws {
+    func checkOptions() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
         if warmup < 0 { throw ValidationError("--warmup must be non-negative (got \(warmup))") }
         if rounds < 1 { throw ValidationError("--rounds must be at least 1 (got \(rounds))") }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Cluster
 import Runs
 
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: ParsableCommand, OptionChecks {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Measure a trained model on a dataset split: negative ELBO and importance-sampled likelihood (mpirun -np N vrnn eval ...).",
@@ -27,7 +27,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print nothing but the results.") var quiet = false
     @OptionGroup var cluster: ClusterOptions
 
-    func validate() throws {
+    func checkOptions() throws {
         guard importanceSamples >= 1 else { throw ValidationError("--importance-samples must be at least 1 (got \(importanceSamples))") }
         if let segment, segment < 1 { throw ValidationError("--segment must be at least 1 (got \(segment))") }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Runs
 
 /// The options every `vrnn prepare` kind shares: the output file, the validation fraction and --force.
-struct PrepareOutput: ParsableArguments {
+struct PrepareOutput: ParsableArguments, OptionChecks {
     @Option(help: "Output dataset file.") var out: String
     @Option(name: .customLong("valid-fraction"),
             parsing: .unconditional, help: "Fraction kept for validation: the last sequences (or the end of a single sequence); default 0.1.")
@@ -12,7 +12,7 @@ struct PrepareOutput: ParsableArguments {
     var valid: [String] = []
     @Flag(help: "Replace an existing output file.") var force = false
 
-    func validate() throws {
+    func checkOptions() throws {
         if let validFraction, !(validFraction >= 0 && validFraction < 1) {
             throw ValidationError("--valid-fraction must be in [0, 1) (got \(validFraction))")
         }

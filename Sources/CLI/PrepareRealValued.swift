@@ -2,7 +2,7 @@ import ArgumentParser
 import Runs
 import Storage
 
-struct PrepareCSV: ParsableCommand {
+struct PrepareCSV: ParsableCommand, OptionChecks {
     static let configuration = CommandConfiguration(
         commandName: "csv", abstract: "CSV files as real-valued sequences: one file is one sequence, a folder many.")
 
@@ -17,7 +17,7 @@ struct PrepareCSV: ParsableCommand {
     @Option(help: "The character between fields: ',' (default), ';', 'tab' or any other single character.") var delimiter = ","
     @OptionGroup var output: PrepareOutput
 
-    func validate() throws {
+    func checkOptions() throws {
         guard separator != nil else { throw ValidationError("--delimiter must be one character or 'tab' (got \(delimiter))") }
     }
 
@@ -37,7 +37,7 @@ struct PrepareCSV: ParsableCommand {
     }
 }
 
-struct PrepareWAV: ParsableCommand {
+struct PrepareWAV: ParsableCommand, OptionChecks {
     static let configuration = CommandConfiguration(
         commandName: "wav",
         abstract: "Audio files (WAV, FLAC, AIFF, Ogg, ...; any sample width, float too) cut into frames of D samples: one file is one sequence.",
@@ -54,7 +54,7 @@ struct PrepareWAV: ParsableCommand {
     @Option(name: .customLong("raw-channels"), parsing: .unconditional, help: "Headerless PCM: interleaved channels (default 1).") var rawChannels = 1
     @OptionGroup var output: PrepareOutput
 
-    func validate() throws {
+    func checkOptions() throws {
         guard frame >= 1 else { throw ValidationError("--frame must be at least 1 (got \(frame))") }
         if let channel, channel < 0 { throw ValidationError("--channel must be 0 or more (got \(channel))") }
         if (rawRate == nil) != (rawFormat == nil) { throw ValidationError("headerless PCM needs both --raw-rate and --raw-format") }

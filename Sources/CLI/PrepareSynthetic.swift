@@ -3,7 +3,7 @@ import Pen
 import Runs
 
 /// The built-in pen-trajectory datasets (no download); see DatasetPreparation.synthetic.
-struct PrepareSynthetic: ParsableCommand {
+struct PrepareSynthetic: ParsableCommand, OptionChecks {
     static let configuration = CommandConfiguration(
         commandName: "synthetic",
         abstract: "Generate the built-in pen-trajectory dataset (switching or eye task; deterministic from --seed).",
@@ -22,7 +22,7 @@ struct PrepareSynthetic: ParsableCommand {
 
     var resolvedFigures: Int { figures ?? (task == .switching ? 8 : 4) }
 
-    func validate() throws {
+    func checkOptions() throws {
         guard sequences >= 2 else { throw ValidationError("--sequences must be at least 2 (got \(sequences))") }
         guard resolvedFigures >= 1 else { throw ValidationError("--figures must be at least 1 (got \(resolvedFigures))") }
         guard jitter >= 0, jitter.isFinite else { throw ValidationError("--jitter must be non-negative") }

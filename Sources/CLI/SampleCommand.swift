@@ -3,7 +3,7 @@ import Foundation
 import Kernels
 import Runs
 
-struct SampleCommand: ParsableCommand {
+struct SampleCommand: ParsableCommand, OptionChecks {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "Generate from a trained model: text, real-valued sequences (CSV, NPY), audio (WAV) or pen drawings (SVG).",
@@ -30,7 +30,7 @@ struct SampleCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Which validation sequence --reconstruct draws (0-based).") var sequence = 0
     @Flag(help: "Replace an existing output file.") var force = false
 
-    func validate() throws {
+    func checkOptions() throws {
         guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be 0 or more (got \(temperature))") }
         guard length >= 1 else { throw ValidationError("--length must be at least 1 (got \(length))") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1 (got \(samples))") }

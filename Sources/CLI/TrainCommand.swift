@@ -4,7 +4,7 @@ import Runs
 import Training
 import VRNN
 
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: ParsableCommand, OptionChecks {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a VRNN, data-parallel over MPI ranks (mpirun -np N vrnn train ...).")
@@ -82,7 +82,7 @@ struct TrainCommand: ParsableCommand {
     var maxSkips: Int?
     @Option(name: .customLong("dump-first-gradient"), help: .hidden) var dumpFirstGradient: String?
 
-    func validate() throws {
+    func checkOptions() throws {
         if data != nil && textPath != nil { throw ValidationError("--data and --text both give the data to train on; choose one") }
         if resume == nil && data == nil && textPath == nil { throw ValidationError("give the data to train on: --data DATASET.h5 or --text FILE") }
         if config != nil && model.preset != nil { throw ValidationError("--config and --preset both give a starting configuration; choose one") }

@@ -24,6 +24,7 @@ struct VRNNCommand: ParsableCommand {
         var command: ParsableCommand
         do {
             command = try parseAsRoot()
+            try command.checkAllOptions()
         } catch {
             exitOnce(withError: error)
         }

@@ -273,6 +273,18 @@ final class DistributedTrainingTests: XCTestCase {
         }
     }
 
+    /// A mistyped option is named as unknown, even when the options given then also miss
+    /// something (the typo hides --text) or break a range: the parser's check comes first.
+    func testAMistypedOptionIsNamedFirst() throws {
+        for arguments in [["train", "--preset", "tiny", "--txt", textFile.path], ["bench", "--rounds", "0", "--collective-timout", "5"]] {
+            let result = try MPIRun.run(ranks: 2, arguments, timeout: 60)
+            XCTAssertFalse(result.timedOut)
+            XCTAssertEqual(result.status, 64, result.stderr)
+            let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
+            XCTAssertEqual(lines.count, 1, result.stderr)
+            XCTAssertTrue(lines.first?.contains("Unknown option '\(arguments[3])'") == true, result.stderr)
+        }
+    }
 
     /// A --config file passes the same checks as flags: one line naming the field and its flag.
     func testConfigFileValuesAreCheckedLikeFlags() throws {
