@@ -60,13 +60,14 @@ public struct Benchmark {
         public var sharingEfficiency: Double
         public var synchronisationEfficiency: Double
         /// The N-rank run from inside (medians over rounds): each rank's milliseconds a step
-        /// computing and in collectives (the collectives' cost and the wait for the slowest rank);
-        /// the ranks' mean compute over the slowest's (what unequal speeds leave), and the slowest
-        /// rank's compute over the step (what the collectives leave). 1 on one rank.
+        /// computing and in collectives (their latency and the waits for slower ranks); the
+        /// ranks' mean compute over the slowest's (what a rank slower over the whole run leaves),
+        /// and the slowest rank's compute over the step (what its own waits leave: at steps where
+        /// another rank was slower, and the collectives' latency). 1 on one rank.
         public var computeMsByRank: [Double]
         public var collectiveMsByRank: [Double]
         public var balanceEfficiency: Double
-        public var collectiveEfficiency: Double
+        public var slowestRankEfficiency: Double
         /// One allreduce of the whole gradient (4 bytes per parameter), alone: what a step pays
         /// the network (median of 5, milliseconds; 0 on one rank).
         public var gradientAllreduceMs: Double
@@ -90,7 +91,7 @@ public struct Benchmark {
             case weakScalingEfficiency = "weak_scaling_efficiency", kernelPath = "kernel_path", blasKernel = "blas_kernel"
             case sharingEfficiency = "sharing_efficiency", synchronisationEfficiency = "synchronisation_efficiency"
             case computeMsByRank = "compute_ms_by_rank", collectiveMsByRank = "collective_ms_by_rank"
-            case balanceEfficiency = "balance_efficiency", collectiveEfficiency = "collective_efficiency"
+            case balanceEfficiency = "balance_efficiency", slowestRankEfficiency = "slowest_rank_efficiency"
             case gradientAllreduceMs = "gradient_allreduce_ms", smallAllreduceMs = "small_allreduce_ms"
             case phaseMsPerStep = "phase_ms_per_step", phaseAllreduceMsByRank = "phase_allreduce_ms_by_rank"
         }
@@ -156,7 +157,7 @@ public struct Benchmark {
         let singleCPU = Self.median(measured.map(\.meanAloneCPU))
         let efficiency = Self.median(measured.map(\.efficiency))
         let sharing = Self.median(measured.map(\.sharing)), synchronisation = Self.median(measured.map(\.synchronisation))
-        let balance = Self.median(measured.map(\.balance)), collectives = Self.median(measured.map(\.collectives))
+        let balance = Self.median(measured.map(\.balance)), slowestRank = Self.median(measured.map(\.slowestRank))
         let computeByRank = (0..<world.size).map { r in Self.median(measured.map { $0.computeMs[r] }) }
         let collectiveByRank = (0..<world.size).map { r in Self.median(measured.map { $0.stepMs - $0.computeMs[r] }) }
         // 3. The collectives alone, with no compute between them: what the network costs a step.
@@ -181,8 +182,9 @@ public struct Benchmark {
                            + "%.1f %% of that", 100 * sharing, 100 * synchronisation))
             say("  inside the \(world.size)-rank run, ms a step rank by rank: computing " + Self.list(computeByRank)
                 + ", in collectives " + Self.list(collectiveByRank)
-                + String(format: "; unequal speeds leave %.1f %% (the ranks' mean compute over the slowest's), the collectives "
-                         + "%.1f %% (the slowest's compute over the step)", 100 * balance, 100 * collectives))
+                + String(format: "; a slower rank leaves %.1f %% (the ranks' mean compute over the slowest's), that rank's own waits "
+                         + "%.1f %% (its compute over the step: steps where another was slower, and the collectives' latency)",
+                         100 * balance, 100 * slowestRank))
             say(String(format: "allreduce of the gradient (%.1f MB): %.2f ms; of two numbers: %.3f ms",
                        Double(4 * vrnn.parameterCount) / 1e6, 1e3 * gradientAllreduce, 1e3 * smallAllreduce))
         }
@@ -197,7 +199,7 @@ public struct Benchmark {
                       efficiencyByRound: measured.map(\.efficiency), gflops: gflops,
                       sgemmCeilingGflops: ceiling, percentOfSgemm: 100 * gflops / ceiling, weakScalingEfficiency: efficiency,
                       sharingEfficiency: sharing, synchronisationEfficiency: synchronisation, computeMsByRank: computeByRank,
-                      collectiveMsByRank: collectiveByRank, balanceEfficiency: balance, collectiveEfficiency: collectives,
+                      collectiveMsByRank: collectiveByRank, balanceEfficiency: balance, slowestRankEfficiency: slowestRank,
                       gradientAllreduceMs: 1e3 * gradientAllreduce, smallAllreduceMs: 1e3 * smallAllreduce,
                       kernelPath: KernelPath.active.name, blasKernel: BLASInfo.coreName, cpu: Self.cpuModel,
                       phaseMsPerStep: phaseTimes.map { Dictionary(uniqueKeysWithValues: $0.byPhase.map { ($0.phase.key, $0.ms) }) },

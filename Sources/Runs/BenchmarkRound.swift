@@ -24,10 +24,11 @@ extension Benchmark {
         var sharing: Double { sideBySide.reduce(0, +) / alone.reduce(0, +) }
         var synchronisation: Double { together / sideBySide.reduce(0, +) }
         /// The synchronous step measured from inside, in the same run: every rank waits for the
-        /// slowest, so unequal speeds leave the ranks' mean compute over the slowest's (balance),
-        /// and the collectives' own cost leaves the slowest rank's compute over the step.
+        /// slowest, so a rank slower over the run leaves the ranks' mean compute over the slowest's
+        /// (balance), and the slowest rank's own waits (steps where another rank was slower, and
+        /// the collectives' latency) leave its compute over the step.
         var balance: Double { computeMs.reduce(0, +) / Double(computeMs.count) / computeMs.max()! }
-        var collectives: Double { computeMs.max()! / stepMs }
+        var slowestRank: Double { computeMs.max()! / stepMs }
 
         /// Measures one round (collective): every rank alone in turn on `solo` (its G/N streams)
         /// while the others wait idle; all side by side on `solo` with no collective, each for as
