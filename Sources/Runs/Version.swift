@@ -1,6 +1,6 @@
 /// The version of this build, stored in every checkpoint (`code_version`) and printed by `vrnn --version`.
 public enum VRNNVersion {
-    public static let current = "0.9.1"
+    public static let current = "0.9.2"
 
     /// Whether `version` ("0.6.0"; anything unreadable counts as old) comes before `other`.
     static func isBefore(_ version: String, _ other: String) -> Bool {
