@@ -15,8 +15,10 @@ struct BenchCommand: ParsableCommand, OptionChecks {
             host whose speed drifts over the rounds hits them alike; the figures are medians over the rounds. \
             Weak-scaling efficiency is the N-rank rate over the sum of the ranks' rates alone; per round it is \
             sharing (side by side over alone: what busy cores cost one another) times synchronisation (together \
-            over side by side: what the synchronous step costs). Pace is the N-rank rate over N times the slowest \
-            rank's side by side. Achieved GFLOP/s (rank 0's) counts 6 flops per entry of every weight matrix but \
+            over side by side: what the synchronous step costs). Inside the N-rank run each rank times its \
+            collectives, and the rest of its step is its compute: a slower rank leaves the ranks' mean compute \
+            over the slowest's, and that rank's own waits (steps where another was slower, the collectives' \
+            latency) leave its compute over the step. Achieved GFLOP/s (rank 0's) counts 6 flops per entry of every weight matrix but \
             the embedding, per character-step (forward 2, backward 4); the sgemm ceiling is the best of three \
             plain products on rank 0's core. Each round takes N + 2 measurements: on many ranks, --rounds 1 \
             keeps it short. --phases adds one more measurement with each phase of the step timed (rank 0's). \

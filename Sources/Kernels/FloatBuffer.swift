@@ -26,7 +26,7 @@ public final class FloatBuffer {
     /// begin in the same L2 cache set, and the products that read and write them at the same
     /// offsets would evict one another (large ran 6-11 % slower so). Each begins 8,256 bytes
     /// (two pages and a cache line) after the one before, modulo 128 KB, the span of this L2's
-    /// sets. (seed-char 4 % faster a step, large 1-2 %: two trainers alternating in one process.)
+    /// sets. (seed-char 3 % faster a step, large unchanged: two trainers alternating in one process.)
     static let hugePage = 2 << 20
     nonisolated(unsafe) private static var hugeBuffers = 0
 
@@ -38,10 +38,12 @@ public final class FloatBuffer {
                 defer { hugeBuffers += 1 }
                 return hugeBuffers * 8256 % (128 << 10)
             }
-            let rounded = (offset + bytes + hugePage - 1) / hugePage * hugePage
             var memory: UnsafeMutableRawPointer?
-            guard posix_memalign(&memory, hugePage, rounded) == 0, let memory else { fatalError("out of memory for \(bytes) bytes") }
-            _ = madvise(memory, rounded, MADV_HUGEPAGE)   // a hint: without huge pages it is plain memory
+            guard posix_memalign(&memory, hugePage, offset + bytes) == 0, let memory else { fatalError("out of memory for \(bytes) bytes") }
+            // Only the whole huge pages: a last one partly used would be backed whole (up to 2 MB
+            // more than the buffer), so the tail stays on small pages. A hint: without huge pages
+            // it is plain memory.
+            _ = madvise(memory, (offset + bytes) / hugePage * hugePage, MADV_HUGEPAGE)
             return ((memory + offset).bindMemory(to: Float.self, capacity: max(count, 1)), memory)
         }
         #endif

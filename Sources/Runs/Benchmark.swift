@@ -159,7 +159,7 @@ public struct Benchmark {
         let sharing = Self.median(measured.map(\.sharing)), synchronisation = Self.median(measured.map(\.synchronisation))
         let balance = Self.median(measured.map(\.balance)), slowestRank = Self.median(measured.map(\.slowestRank))
         let computeByRank = (0..<world.size).map { r in Self.median(measured.map { $0.computeMs[r] }) }
-        let collectiveByRank = (0..<world.size).map { r in Self.median(measured.map { $0.stepMs - $0.computeMs[r] }) }
+        let collectiveByRank = (0..<world.size).map { r in Self.median(measured.map { $0.collectiveMs[r] }) }
         // 3. The collectives alone, with no compute between them: what the network costs a step.
         let gradient = FloatBuffer(count: vrnn.parameterCount)
         let gradientAllreduce = Self.medianSeconds(world) { world.allreduceSum(gradient) }

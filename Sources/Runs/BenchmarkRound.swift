@@ -13,6 +13,7 @@ extension Benchmark {
         var sideBySide: [Double]
         var together: Double
         var computeMs: [Double]
+        var collectiveMs: [Double]
         var stepMs: Double
         var meanAlone: Double { alone.reduce(0, +) / Double(alone.count) }
         var meanAloneCPU: Double { aloneCPU.reduce(0, +) / Double(aloneCPU.count) }
@@ -39,9 +40,10 @@ extension Benchmark {
             guard world.size > 1 else {
                 let rate = Benchmark.throughput(together, steps: steps, warmup: warmup)
                 return Round(alone: [rate.wall], aloneCPU: [rate.cpu], sideBySide: [rate.wall], together: rate.wall,
-                             computeMs: [rate.stepMs], stepMs: rate.stepMs)
+                             computeMs: [rate.stepMs], collectiveMs: [0], stepMs: rate.stepMs)
             }
             var alone = [Double](repeating: 0, count: world.size), aloneCPU = alone, sideBySide = alone, computeMs = alone
+            var collectiveMs = alone
             for r in 0..<world.size {
                 _ = world.allreduceSum([0])
                 if r == world.rank {
@@ -60,9 +62,11 @@ extension Benchmark {
             _ = world.allreduceSum([0])
             let rate = Benchmark.throughput(together, steps: steps, warmup: warmup)
             computeMs[world.rank] = rate.stepMs - rate.collectiveMs
+            collectiveMs[world.rank] = rate.collectiveMs
             computeMs = world.allreduceSum(computeMs)
+            collectiveMs = world.allreduceSum(collectiveMs)
             return Round(alone: alone, aloneCPU: aloneCPU, sideBySide: sideBySide, together: rate.wall, computeMs: computeMs,
-                         stepMs: rate.stepMs)
+                         collectiveMs: collectiveMs, stepMs: rate.stepMs)
         }
 
         func line(_ round: Int, flopsPerCharStep: Double) -> String {
