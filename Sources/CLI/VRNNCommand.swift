@@ -60,11 +60,16 @@ struct VRNNCommand: ParsableCommand {
         Foundation.exit(code.rawValue)
     }
 
-    /// The parser's message for a usage error on one line, with where to find the options.
+    /// The parser's message for a usage error on one line, with where to find the options: the
+    /// help of the deepest subcommand named (`vrnn prepare csv --help`, not `vrnn prepare --help`).
     static func oneLine(_ error: Error) -> String {
         let text = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let command = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? ""
-        let known = configuration.subcommands.map { $0.configuration.commandName ?? "" }.contains(command)
-        return text.joined(separator: "; ") + " (vrnn\(known ? " " + command : "") --help lists the options)"
+        var path = ["vrnn"], commands = configuration.subcommands
+        for word in CommandLine.arguments.dropFirst().prefix(while: { !$0.hasPrefix("-") }) {
+            guard let next = commands.first(where: { $0.configuration.commandName == word || $0.configuration.aliases.contains(word) }) else { break }
+            path.append(word)
+            commands = next.configuration.subcommands
+        }
+        return text.joined(separator: "; ") + " (\(path.joined(separator: " ")) --help lists the options)"
     }
 }

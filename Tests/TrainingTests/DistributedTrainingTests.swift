@@ -274,15 +274,22 @@ final class DistributedTrainingTests: XCTestCase {
     }
 
     /// A mistyped option is named as unknown, even when the options given then also miss
-    /// something (the typo hides --text) or break a range: the parser's check comes first.
+    /// something (the typo hides --text) or break a range: the parser's check comes first. The
+    /// line points to the help of the subcommand named, however deep.
     func testAMistypedOptionIsNamedFirst() throws {
-        for arguments in [["train", "--preset", "tiny", "--txt", textFile.path], ["bench", "--rounds", "0", "--collective-timout", "5"]] {
+        let cases: [(arguments: [String], typo: String, help: String)] = [
+            (["train", "--preset", "tiny", "--txt", textFile.path], "--txt", "vrnn train --help"),
+            (["bench", "--rounds", "0", "--collective-timout", "5"], "--collective-timout", "vrnn bench --help"),
+            (["prepare", "audio", textFile.path, "--frame", "0", "--out", "/nonexistent/a.h5", "--fram", "2"], "--fram", "vrnn prepare audio --help"),
+        ]
+        for (arguments, typo, help) in cases {
             let result = try MPIRun.run(ranks: 2, arguments, timeout: 60)
             XCTAssertFalse(result.timedOut)
             XCTAssertEqual(result.status, 64, result.stderr)
             let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
             XCTAssertEqual(lines.count, 1, result.stderr)
-            XCTAssertTrue(lines.first?.contains("Unknown option '\(arguments[3])'") == true, result.stderr)
+            XCTAssertTrue(lines.first?.contains("Unknown option '\(typo)'") == true, result.stderr)
+            XCTAssertTrue(lines.first?.hasSuffix("(\(help) lists the options)") == true, result.stderr)
         }
     }
 
