@@ -39,6 +39,8 @@ struct BenchCommand: ParsableCommand, OptionChecks {
         if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
         if warmup < 0 { throw ValidationError("--warmup must be non-negative (got \(warmup))") }
         if rounds < 1 { throw ValidationError("--rounds must be at least 1 (got \(rounds))") }
+        if let globalBatch, globalBatch < 1 { throw ValidationError("--global-batch must be at least 1 (got \(globalBatch))") }
+        if let window, window < 1 { throw ValidationError("--window must be at least 1 (got \(window))") }
     }
 
     func run() throws {

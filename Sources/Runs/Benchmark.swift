@@ -117,6 +117,7 @@ public struct Benchmark {
         // The N-rank trainer checks the model and the rank count; every rank agrees before going on.
         let together = try agreeing(world) { () throws -> Trainer in
             let vrnn = try VRNNModel(config)
+            try Self.checkMemory(vrnn, training, ranks: world.size)
             return try Self.trainer(vrnn, training, TimedCollective(world))   // its time in collectives
         }
         let vrnn = together.model
@@ -216,12 +217,26 @@ public struct Benchmark {
         return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
     }
 
+    /// Refuses a benchmark whose buffers cannot fit (one line, before allocating): each rank holds
+    /// the N-rank trainer's workspace and, on N > 1, the alone trainer's; parameters, gradient
+    /// and Adam's moments for each; and the random data (`trainer`).
+    static func checkMemory(_ model: VRNNModel, _ training: TrainingConfig, ranks: Int) throws {
+        let local = training.globalBatch / max(ranks, 1), trainers = ranks > 1 ? 2.0 : 1.0
+        let data = Double(training.globalBatch) * (Double(training.window) * Double(dataWindows + 1) + 1)
+            * Double(model.config.input == .categorical ? 1 : model.config.inputSize)
+        try MemoryBudget.check(floats: trainers * (WindowWorkspace.floatsNeeded(model, batch: local, steps: training.window) + 4 * Double(model.parameterCount)) + data,
+                               for: "benchmarking this model (\(model.parameterCount) parameters, \(local) streams of \(training.window) steps)",
+                               lower: "--hidden, --features, --latent, --global-batch or --window")
+    }
+
+    /// Windows of random data per stream (`trainer`).
+    static let dataWindows = 4
+
     /// A trainer over random data, a few windows per stream (each stream starts its tape again at
     /// the end, so any number of steps runs): uniform tokens for text; for real values, standard
     /// normal frames whose 0/1 columns (a Bernoulli head's, the pen head's pen-up) are fair coin flips.
     static func trainer(_ model: VRNNModel, _ training: TrainingConfig, _ collective: Collective) throws -> Trainer {
-        let windows = 4
-        let c = model.config, rows = training.globalBatch * (training.window * (windows + 1) + 1)
+        let c = model.config, rows = training.globalBatch * (training.window * (dataWindows + 1) + 1)
         let random = CounterRandom(seed: 11, stream: 0)
         let data: SequenceData
         switch c.input {

@@ -273,6 +273,21 @@ final class DistributedTrainingTests: XCTestCase {
         }
     }
 
+    /// `vrnn bench` refuses sizes it cannot run with one line on every rank count (a window of 0
+    /// crashed it, and one too large for memory would have ended in an allocation failure).
+    func testBenchRefusesImpossibleSizes() throws {
+        for (extra, message) in [(["--window", "0"], "--window must be at least 1 (got 0)"),
+                                 (["--global-batch", "0"], "--global-batch must be at least 1 (got 0)"),
+                                 (["--window", "100000000000"], "benchmarking this model (")] {
+            let result = try MPIRun.run(ranks: 2, ["bench", "--preset", "tiny", "--rounds", "1", "--steps", "1"] + extra, timeout: 60)
+            XCTAssertFalse(result.timedOut, "\(extra) hung")
+            XCTAssertNotEqual(result.status, 0, "\(extra) must fail")
+            let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("vrnn: error:") }
+            XCTAssertEqual(lines.count, 1, "\(extra): \(result.stderr)")
+            XCTAssertTrue(lines.first?.contains(message) == true, "\(extra): \(result.stderr)")
+        }
+    }
+
     /// A mistyped option is named as unknown, even when the options given then also miss
     /// something (the typo hides --text) or break a range: the parser's check comes first. The
     /// line points to the help of the subcommand named, however deep.
