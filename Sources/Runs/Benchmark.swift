@@ -77,7 +77,7 @@ public struct Benchmark {
         public var blasKernel: String
         public var cpu: String
         /// With `--phases`: rank 0's milliseconds per step of the N-rank run, by phase
-        /// (StepPhases.Phase.key).
+        /// (StepPhases.Phase raw values).
         public var phaseMsPerStep: [String: Double]?
         /// With `--phases`: each rank's allreduce phase in ms per step, the wait for the slowest included.
         public var phaseAllreduceMsByRank: [Double]?
@@ -203,7 +203,7 @@ public struct Benchmark {
                       collectiveMsByRank: collectiveByRank, balanceEfficiency: balance, slowestRankEfficiency: slowestRank,
                       gradientAllreduceMs: 1e3 * gradientAllreduce, smallAllreduceMs: 1e3 * smallAllreduce,
                       kernelPath: KernelPath.active.name, blasKernel: BLASInfo.coreName, cpu: Self.cpuModel,
-                      phaseMsPerStep: phaseTimes.map { Dictionary(uniqueKeysWithValues: $0.byPhase.map { ($0.phase.key, $0.ms) }) },
+                      phaseMsPerStep: phaseTimes.map { Dictionary(uniqueKeysWithValues: $0.byPhase.map { ($0.phase.rawValue, $0.ms) }) },
                       phaseAllreduceMsByRank: phaseTimes?.allreduceByRank)
     }
 

@@ -42,8 +42,7 @@ extension Benchmark {
                 return Round(alone: [rate.wall], aloneCPU: [rate.cpu], sideBySide: [rate.wall], together: rate.wall,
                              computeMs: [rate.stepMs], collectiveMs: [0], stepMs: rate.stepMs)
             }
-            var alone = [Double](repeating: 0, count: world.size), aloneCPU = alone, sideBySide = alone, computeMs = alone
-            var collectiveMs = alone
+            var alone = [Double](repeating: 0, count: world.size), aloneCPU = alone, sideBySide = alone
             for r in 0..<world.size {
                 _ = world.allreduceSum([0])
                 if r == world.rank {
@@ -61,12 +60,12 @@ extension Benchmark {
             sideBySide = world.allreduceSum(sideBySide)
             _ = world.allreduceSum([0])
             let rate = Benchmark.throughput(together, steps: steps, warmup: warmup)
-            computeMs[world.rank] = rate.stepMs - rate.collectiveMs
-            collectiveMs[world.rank] = rate.collectiveMs
-            computeMs = world.allreduceSum(computeMs)
-            collectiveMs = world.allreduceSum(collectiveMs)
-            return Round(alone: alone, aloneCPU: aloneCPU, sideBySide: sideBySide, together: rate.wall, computeMs: computeMs,
-                         collectiveMs: collectiveMs, stepMs: rate.stepMs)
+            // Every rank's compute and time in collectives, in one sum: [compute by rank, collectives by rank].
+            var mine = [Double](repeating: 0, count: 2 * world.size)
+            (mine[world.rank], mine[world.size + world.rank]) = (rate.stepMs - rate.collectiveMs, rate.collectiveMs)
+            let all = world.allreduceSum(mine)
+            return Round(alone: alone, aloneCPU: aloneCPU, sideBySide: sideBySide, together: rate.wall,
+                         computeMs: Array(all[..<world.size]), collectiveMs: Array(all[world.size...]), stepMs: rate.stepMs)
         }
 
         func line(_ round: Int, flopsPerCharStep: Double) -> String {

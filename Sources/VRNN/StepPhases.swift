@@ -5,10 +5,11 @@ import Foundation
 /// since the previous mark, so the phases tile the step. A workspace or trainer without one
 /// (the default) reads no clock.
 public final class StepPhases {
-    /// The phases in the order a step runs them.
-    public enum Phase: Int, CaseIterable, Sendable {
-        case data, noise, inputs, forwardLoop, priorDecoderForward, losses, priorDecoderBackward, backwardLoop,
-             weightGradients, inputGradients, allreduce, update
+    /// The phases in the order a step runs them; the raw value is the phase's JSON key.
+    public enum Phase: String, CaseIterable, Sendable {
+        case data, noise, inputs, forwardLoop = "forward_loop", priorDecoderForward = "prior_decoder_forward", losses,
+             priorDecoderBackward = "prior_decoder_backward", backwardLoop = "backward_loop", weightGradients = "weight_gradients",
+             inputGradients = "input_gradients", allreduce, update
 
         /// The report's name of the phase.
         public var label: String {
@@ -27,28 +28,10 @@ public final class StepPhases {
             case .update: return "clipping, Adam, the rest"
             }
         }
-
-        /// The JSON key of the phase.
-        public var key: String {
-            switch self {
-            case .data: return "data"
-            case .noise: return "noise"
-            case .inputs: return "inputs"
-            case .forwardLoop: return "forward_loop"
-            case .priorDecoderForward: return "prior_decoder_forward"
-            case .losses: return "losses"
-            case .priorDecoderBackward: return "prior_decoder_backward"
-            case .backwardLoop: return "backward_loop"
-            case .weightGradients: return "weight_gradients"
-            case .inputGradients: return "input_gradients"
-            case .allreduce: return "allreduce"
-            case .update: return "update"
-            }
-        }
     }
 
-    /// Seconds charged to each phase (indexed by `Phase.rawValue`), and the steps they cover.
-    public private(set) var seconds = [Double](repeating: 0, count: Phase.allCases.count)
+    /// Seconds charged to each phase, and the steps they cover.
+    public private(set) var seconds: [Phase: Double] = [:]
     public private(set) var steps = 0
     private var last: UInt64 = 0
 
@@ -63,12 +46,12 @@ public final class StepPhases {
     /// `phase` ends now: it is charged the time since the previous mark.
     public func end(_ phase: Phase) {
         let now = DispatchTime.now().uptimeNanoseconds
-        seconds[phase.rawValue] += Double(now - last) / 1e9
+        seconds[phase, default: 0] += Double(now - last) / 1e9
         last = now
     }
 
     /// Milliseconds per step of each phase, in step order.
     public var millisecondsPerStep: [(phase: Phase, ms: Double)] {
-        Phase.allCases.map { ($0, steps == 0 ? 0 : 1e3 * seconds[$0.rawValue] / Double(steps)) }
+        Phase.allCases.map { ($0, steps == 0 ? 0 : 1e3 * seconds[$0, default: 0] / Double(steps)) }
     }
 }

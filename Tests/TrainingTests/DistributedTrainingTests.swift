@@ -218,7 +218,7 @@ final class DistributedTrainingTests: XCTestCase {
         let line = try XCTUnwrap(result.stdout.split(separator: "\n").last)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
         let phases = try XCTUnwrap(report["phase_ms_per_step"] as? [String: Double], String(line))
-        XCTAssertEqual(Set(phases.keys), Set(StepPhases.Phase.allCases.map(\.key)))
+        XCTAssertEqual(Set(phases.keys), Set(StepPhases.Phase.allCases.map(\.rawValue)))
         // Every phase does some work in every step: a phase never marked would show 0.
         XCTAssertTrue(phases.values.allSatisfy { $0 > 0 && $0.isFinite }, "\(phases)")
         // Every rank's allreduce phase, rank 0's the one above.
